@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "JumpStation",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "jumpstation", targets: ["jumpstation"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+  ],
+  targets: [
+    // System libraries, reached through module maps.
+    .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    // The C shim for libedit's variadic calls and the SIGINT flag.
+    .target(name: "CLineEdit", dependencies: ["CLibEdit"]),
+    // Generated from onnx.proto by scripts/generate-onnx-proto; committed.
+    .target(
+      name: "ONNXProto",
+      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+    ),
+    .target(
+      name: "JumpEngine",
+      dependencies: [
+        "CBLAS", "ONNXProto",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]
+    ),
+    .target(name: "JumpScript", dependencies: ["JumpEngine"]),
+    .target(name: "JumpREPL", dependencies: ["JumpScript", "CLineEdit"]),
+    .executableTarget(
+      name: "jumpstation",
+      dependencies: [
+        "JumpREPL", "JumpScript", "JumpEngine",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "JumpEngineTests", dependencies: ["JumpEngine", "ONNXProto"]),
+    .testTarget(name: "JumpScriptTests", dependencies: ["JumpScript"]),
+    .testTarget(name: "JumpREPLTests", dependencies: ["JumpREPL"]),
+    .testTarget(name: "CLITests", dependencies: ["JumpScript"]),
+  ]
+)
