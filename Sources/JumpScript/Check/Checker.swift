@@ -1,0 +1,202 @@
+import Foundation
+
+/// Finds every mistake in a script without running any engine work: syntax, unknown commands,
+/// options and names, values of the wrong type or out of range, missing input files.
+///
+/// It follows the script's own declarations in order (`load ... as`, `dataset NAME =`, `let`,
+/// `def`, `use`, `device`), so a name is known from the line that introduces it.
+public struct Checker {
+  private let registry: CommandRegistry
+  private let stdlib: URL?
+  private var scope = StaticScope()
+  private var diagnostics: [Diagnostic] = []
+  private var loadedModules: Set<String> = []
+
+  /// Creates a checker for a command set and stdlib location.
+  public init(registry: CommandRegistry = .standard, stdlib: URL?) {
+    self.registry = registry
+    self.stdlib = stdlib
+  }
+
+  /// Checks a whole source; returns every diagnostic, in source order.
+  public static func check(_ source: SourceFile, registry: CommandRegistry = .standard, stdlib: URL?) -> [Diagnostic] {
+    var checker = Checker(registry: registry, stdlib: stdlib)
+    return checker.check(source)
+  }
+
+  /// Checks a source in the context of what earlier sources (or the live session) declared.
+  public mutating func check(_ source: SourceFile) -> [Diagnostic] {
+    diagnostics = []
+    let (program, syntaxErrors) = Parser.parse(source, syntax: registry.syntax)
+    diagnostics.append(contentsOf: syntaxErrors)
+    for statement in program.statements { check(statement, source) }
+    return diagnostics.sorted { ($0.span?.start ?? 0) < ($1.span?.start ?? 0) }
+  }
+
+  /// Seeds the checker with names a live session already has (for checking REPL cells).
+  public mutating func declare(models: [String], datasets: [String], devices: [String], variables: [String], functions: [String: Int]) {
+    scope.models.formUnion(models)
+    scope.datasets.formUnion(datasets)
+    scope.devices.formUnion(devices)
+    scope.variables.formUnion(variables)
+    scope.functions.merge(functions) { $1 }
+  }
+
+  private mutating func report(_ diagnostic: Diagnostic) {
+    var diagnostic = diagnostic
+    if diagnostic.exitCode == .failure { diagnostic.exitCode = .dataError }
+    diagnostics.append(diagnostic)
+  }
+
+  // MARK: Statements
+
+  private mutating func check(_ statement: Stmt, _ file: SourceFile) {
+    switch statement.kind {
+    case .command(let call):
+      checkCommand(call, file)
+    case .expression(let expr):
+      checkExpression(expr, file)
+    case .let(let name, let nameSpan, let value):
+      checkExpression(value, file)
+      if registry.commands[name] != nil {
+        report(Diagnostic(.error, "'\(name)' is a command and cannot be a variable name", file: file, span: nameSpan))
+      }
+      scope.variables.insert(name)
+    case .if(let condition, let then, let otherwise):
+      checkExpression(condition, file)
+      checkBlock(then, file)
+      if let otherwise { checkBlock(otherwise, file) }
+    case .for(let variable, _, let sequence, let body):
+      checkExpression(sequence, file)
+      let saved = scope
+      scope.variables.insert(variable)
+      for inner in body { check(inner, file) }
+      scope.restoreLocals(from: saved)
+    case .def(let name, let nameSpan, let parameters, let body):
+      if registry.commands[name] != nil {
+        report(Diagnostic(.error, "'\(name)' is a command and cannot be redefined", file: file, span: nameSpan))
+      }
+      scope.functions[name] = parameters.count
+      let saved = scope
+      scope.variables.formUnion(parameters)
+      scope.insideFunction += 1
+      for inner in body { check(inner, file) }
+      scope.insideFunction -= 1
+      scope.restoreLocals(from: saved)
+    case .use(let module, let moduleSpan):
+      checkUse(module, moduleSpan, file)
+    case .call(let name, let nameSpan, let arguments):
+      for argument in arguments { checkExpression(argument, file, looseNames: true) }
+      checkCall(name, nameSpan, arguments.count, statement.span, file)
+    }
+  }
+
+  private mutating func checkBlock(_ statements: [Stmt], _ file: SourceFile) {
+    let saved = scope
+    for statement in statements { check(statement, file) }
+    scope.restoreLocals(from: saved)
+  }
+
+  private mutating func checkUse(_ module: String, _ span: SourceSpan, _ file: SourceFile) {
+    let url: URL
+    do { url = try ModuleResolver.url(for: module, relativeTo: file, stdlib: stdlib) } catch {
+      report(Diagnostic(.error, error.message, file: file, span: span, hint: error.hint))
+      return
+    }
+    guard !loadedModules.contains(url.path) else { return }
+    loadedModules.insert(url.path)
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+      report(Diagnostic(.error, "cannot read module '\(module)'", file: file, span: span))
+      return
+    }
+    let moduleFile = SourceFile(name: url.path, text: text)
+    let (program, syntaxErrors) = Parser.parse(moduleFile, syntax: registry.syntax)
+    diagnostics.append(contentsOf: syntaxErrors)
+    for statement in program.statements { check(statement, moduleFile) }
+  }
+
+  private mutating func checkCall(_ name: String, _ nameSpan: SourceSpan, _ count: Int, _ span: SourceSpan, _ file: SourceFile) {
+    guard let arity = scope.functions[name] else {
+      let candidates = Array(registry.commands.keys) + Array(scope.functions.keys)
+      var diagnostic = Diagnostic(.error, "unknown command '\(name)'", file: file, span: nameSpan)
+      diagnostic.hint = Suggestion.closest(to: name, in: candidates).map { "did you mean '\($0)'?" }
+        ?? "type .help for the list of commands"
+      report(diagnostic)
+      return
+    }
+    if arity != count {
+      report(Diagnostic(.error, "'\(name)' takes \(arity) argument(s), got \(count)", file: file, span: span))
+    }
+  }
+
+  // MARK: Commands
+
+  private mutating func checkCommand(_ call: CommandCall, _ file: SourceFile) {
+    guard let command = registry.commands[call.name] else { return }
+    let signature = command.signature
+    var found: [Diagnostic] = []
+    let snapshot = scope
+    let binder = ArgumentBinder(signature: signature, file: file) { (expr, parameter) throws(Diagnostic) in
+      try StaticEvaluator(scope: snapshot).argument(expr, for: parameter, file)
+    }
+    let (arguments, problems) = binder.bind(call)
+    found.append(contentsOf: problems)
+    for (name, span) in arguments.spans {
+      guard let parameter = (signature.positionals + signature.options + signature.prepositions.map(\.parameter))
+        .first(where: { $0.name == name }) else { continue }
+      if case .inputPath = parameter.type, case .string(let path)? = arguments.values[name],
+        !FileManager.default.fileExists(atPath: path), !scope.writtenFiles.contains(path), scope.insideFunction == 0
+      {
+        found.append(Diagnostic(.error, "no such file '\(path)'", file: file, span: span, exitCode: .noInput))
+      }
+      if case .outputPath = parameter.type, case .string(let path)? = arguments.values[name] {
+        scope.writtenFiles.insert(path)
+      }
+    }
+    for diagnostic in found { report(diagnostic) }
+    declareResults(of: call, arguments)
+  }
+
+  /// Records the names a command introduces, so later lines can use them.
+  private mutating func declareResults(of call: CommandCall, _ arguments: BoundArguments) {
+    switch call.name {
+    case "load":
+      if let name = arguments.string("name") {
+        scope.models.insert(name)
+      } else if let path = arguments.string("path") {
+        scope.models.insert(LoadCommand.defaultName(for: URL(fileURLWithPath: path)))
+      } else {
+        scope.anyModel = true
+      }
+    case "dataset":
+      if let name = arguments.binding { scope.datasets.insert(name) }
+    case "device":
+      if let name = arguments.string("name") { scope.devices.insert(name) }
+    default:
+      if let name = arguments.string("name"), call.arguments.contains(where: { if case .preposition(.as, _, _) = $0 { true } else { false } }) {
+        scope.models.insert(name)
+      }
+    }
+  }
+
+  // MARK: Expressions
+
+  private mutating func checkExpression(_ expr: Expr, _ file: SourceFile, looseNames: Bool = false) {
+    switch expr.kind {
+    case .number, .string, .bool: return
+    case .list(let elements): for element in elements { checkExpression(element, file) }
+    case .name(let name):
+      if !looseNames && !scope.knows(name) { report(StaticEvaluator(scope: scope).unknownName(name, expr.span, file)) }
+    case .field(let base, _, _): checkExpression(base, file)
+    case .unary(_, let operand): checkExpression(operand, file)
+    case .binary(_, let left, let right):
+      checkExpression(left, file)
+      checkExpression(right, file)
+    case .call(let name, let arguments):
+      for argument in arguments { checkExpression(argument, file, looseNames: true) }
+      checkCall(name, expr.span, arguments.count, expr.span, file)
+    case .command(let call):
+      checkCommand(call, file)
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import JumpEngine
+
+/// A model held by the session under a name, with how it was made.
+public struct ModelValue: Sendable {
+  /// The session name: `teacher`, `pruned_0.5`.
+  public var name: String
+  /// The engine's model.
+  public var model: Model
+  /// Counts computed once when the model is created.
+  public var summary: ModelSummary
+  /// The stages that produced it, oldest first: `load teacher.onnx`, ...
+  public var lineage: [String]
+
+  /// Wraps an engine model, summarising it.
+  public init(name: String, model: Model, lineage: [String]) {
+    self.name = name
+    self.model = model
+    self.summary = ModelSummary(model: model)
+    self.lineage = lineage
+  }
+
+  /// The precision of its weights, as reports name it.
+  public var precision: String { "fp32" }
+
+  /// `teacher: 14 nodes, 0.23 M params, fp32, 905 KB`.
+  public var summaryLine: String {
+    "\(name): \(summary.nodeCount) nodes, \(ValueFormatter.millions(summary.parameterCount)) params, "
+      + "\(precision), \(ValueFormatter.bytes(Double(summary.fp32Bytes)))"
+  }
+
+  /// The fields scripts read: `model.params`, `model.macs`, ...
+  var fields: [(String, Value)] {
+    [
+      ("name", .string(name)),
+      ("nodes", .number(Quantity(Double(summary.nodeCount)))),
+      ("params", .number(Quantity(Double(summary.parameterCount)))),
+      ("size", .number(.bytes(summary.fp32Bytes))),
+      ("macs", .number(Quantity(Double(summary.totalMACs)))),
+      ("precision", .string(precision)),
+      ("inputs", .list(model.inputs.map { .string($0.description) })),
+      ("outputs", .list(model.outputs.map { .string($0.description) })),
+      ("lineage", .list(lineage.map { .string($0) })),
+    ]
+  }
+}
+
+/// A dataset declared with `dataset NAME = PATH`.
+public struct DatasetValue: Sendable {
+  /// The session name.
+  public var name: String
+  /// The path as written.
+  public var path: String
+  /// The opened source (headers read, data streamed on demand).
+  public var source: DatasetSource
+
+  /// `operational: 200 samples of 1×32×32 float32, no labels`.
+  public var summaryLine: String {
+    let shape = source.sampleShape.map(String.init).joined(separator: "×")
+    let labels = source.hasLabels ? "labels" : "no labels"
+    return "\(name): \(source.sampleCount) samples of \(shape) \(source.dtype), \(labels)"
+  }
+
+  /// The fields scripts read: `dataset.samples`, `dataset.shape`, ...
+  var fields: [(String, Value)] {
+    [
+      ("name", .string(name)),
+      ("path", .string(path)),
+      ("samples", .number(Quantity(Double(source.sampleCount)))),
+      ("shape", .list(source.sampleShape.map { .number(Quantity(Double($0))) })),
+      ("dtype", .string(source.dtype.description)),
+      ("labels", .bool(source.hasLabels)),
+    ]
+  }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import JumpEngine
+
+/// Turns values into the text users read: results, help defaults, error messages.
+///
+/// The output is stable across runs and platforms, because transcripts compare it verbatim.
+public enum ValueFormatter {
+  /// A plain number: whole numbers without a decimal point, others with up to 6 significant digits.
+  public static func plain(_ value: Double) -> String {
+    if value.isNaN { return "nan" }
+    if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+    if value.rounded() == value && abs(value) < 1e15 { return String(Int64(value)) }
+    var text = String(format: "%.6g", value)
+    if text.contains("e") {
+      // %g writes e-05; scripts write 1e-5.
+      let parts = text.split(separator: "e")
+      if parts.count == 2, let exponent = Int(parts[1]) { text = "\(parts[0])e\(exponent)" }
+    }
+    return text
+  }
+
+  /// A number as written in a script with its unit: `264KB`, `50%`.
+  public static func number(_ literal: Double, unit: Unit) -> String {
+    plain(literal) + unit.rawValue
+  }
+
+  /// A quantity in base units, shown in the most readable unit of its dimension: `905 KB`.
+  public static func number(_ value: Double, dimension: Dimension) -> String {
+    switch dimension {
+    case .none: return plain(value)
+    case .bytes: return bytes(value)
+    case .time:
+      if abs(value) >= 1 || value == 0 { return "\(plain(round3(value))) s" }
+      if abs(value) >= 1e-3 { return "\(plain(round3(value * 1e3))) ms" }
+      return "\(plain(round3(value * 1e6))) us"
+    case .frequency:
+      if abs(value) >= 1e9 { return "\(plain(round3(value / 1e9))) GHz" }
+      if abs(value) >= 1e6 { return "\(plain(round3(value / 1e6))) MHz" }
+      if abs(value) >= 1e3 { return "\(plain(round3(value / 1e3))) kHz" }
+      return "\(plain(value)) Hz"
+    }
+  }
+
+  /// A byte count with a binary unit: `512 B`, `905 KB`, `1.25 MB`.
+  public static func bytes(_ value: Double) -> String {
+    let magnitude = abs(value)
+    if magnitude < 1024 { return "\(plain(value.rounded())) B" }
+    if magnitude < 1024 * 1024 { return "\(plain((value / 1024).rounded())) KB" }
+    if magnitude < 1024 * 1024 * 1024 { return "\(plain(round2(value / 1_048_576))) MB" }
+    return "\(plain(round2(value / 1_073_741_824))) GB"
+  }
+
+  /// A count in millions with two decimals, as model sizes are usually quoted: `0.23 M`.
+  public static func millions(_ count: Int) -> String {
+    String(format: "%.2f M", Double(count) / 1e6)
+  }
+
+  /// A count with thousands separators: `1,528,106`.
+  public static func grouped(_ count: Int) -> String {
+    let digits = String(abs(count))
+    var result = ""
+    for (offset, character) in digits.enumerated() {
+      if offset > 0 && (digits.count - offset) % 3 == 0 { result.append(",") }
+      result.append(character)
+    }
+    return count < 0 ? "-" + result : result
+  }
+
+  /// How a value is printed as a statement's result.
+  public static func display(_ value: Value) -> String {
+    switch value {
+    case .none: return ""
+    case .number(let quantity): return number(quantity.value, dimension: quantity.dimension)
+    case .string(let text): return text
+    case .bool(let flag): return flag ? "true" : "false"
+    case .word(let word): return word
+    case .list(let elements): return "[" + elements.map(literal).joined(separator: ", ") + "]"
+    case .model(let model): return model.summaryLine
+    case .dataset(let dataset): return dataset.summaryLine
+    case .target(let device): return deviceLine(device)
+    case .record(let record): return record.text
+    case .function(let function): return "def \(function.name)(\(function.parameters.joined(separator: ", ")))"
+    }
+  }
+
+  /// How a value is written inside lists, help and `.vars`: strings quoted.
+  public static func literal(_ value: Value) -> String {
+    switch value {
+    case .string(let text): return "\"\(text)\""
+    case .model(let model): return model.name
+    case .dataset(let dataset): return dataset.name
+    case .target(let device): return device.name
+    case .record(let record): return "<\(record.kind)>"
+    default: return display(value)
+    }
+  }
+
+  /// One line describing a device: `pico: 264 KB RAM, 2 MB flash, 133 MHz, no FPU`.
+  public static func deviceLine(_ device: Device) -> String {
+    var parts = [
+      "\(bytes(Double(device.ram))) RAM", "\(bytes(Double(device.flash))) flash",
+      number(device.clockHz, dimension: .frequency),
+    ]
+    parts.append(device.hasFloat ? "FPU" : "no FPU")
+    if let tops = device.tops { parts.append("\(plain(tops)) TOPS NPU") }
+    return "\(device.name): " + parts.joined(separator: ", ")
+  }
+
+  private static func round2(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+  private static func round3(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}
