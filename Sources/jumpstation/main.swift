@@ -1,1 +1,15 @@
-print("jumpstation")
+import ArgumentParser
+import Foundation
+import JumpScript
+
+/// The `jumpstation` command line: the REPL by default, plus `run`, `check` and `replay`.
+struct JumpStation: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "jumpstation",
+    abstract: "Compress neural networks to fit microcontrollers and edge accelerators.",
+    version: JumpStationVersion.current,
+    subcommands: [REPLCommand.self, RunCommand.self, CheckCommand.self, ReplayCommand.self],
+    defaultSubcommand: REPLCommand.self)
+}
+
+JumpStation.main()

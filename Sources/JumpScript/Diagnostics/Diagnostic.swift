@@ -16,12 +16,12 @@ public struct Diagnostic: Error, Sendable {
   /// A suggestion such as `did you mean 'int8'?`.
   public var hint: String?
   /// The exit code a command-line run ends with when this is the first error.
-  public var exitCode: ExitCode
+  public var exitCode: ExitStatus
 
   /// Creates a diagnostic.
   public init(
     _ severity: Severity, _ message: String, file: SourceFile? = nil, span: SourceSpan? = nil,
-    hint: String? = nil, exitCode: ExitCode = .failure
+    hint: String? = nil, exitCode: ExitStatus = .failure
   ) {
     self.severity = severity
     self.message = message
@@ -85,7 +85,7 @@ public struct Diagnostic: Error, Sendable {
 }
 
 /// Process exit codes (DESIGN §6, after sysexits).
-public enum ExitCode: Int32, Sendable {
+public enum ExitStatus: Int32, Sendable {
   case success = 0
   case failure = 1
   case usage = 64

@@ -21,10 +21,10 @@ public struct CommandError: Error, Sendable {
   /// A suggestion.
   public var hint: String?
   /// The exit code a command-line run ends with.
-  public var exitCode: ExitCode
+  public var exitCode: ExitStatus
 
   /// Creates a command error.
-  public init(_ message: String, parameter: String? = nil, hint: String? = nil, exitCode: ExitCode = .failure) {
+  public init(_ message: String, parameter: String? = nil, hint: String? = nil, exitCode: ExitStatus = .failure) {
     self.message = message
     self.parameter = parameter
     self.hint = hint

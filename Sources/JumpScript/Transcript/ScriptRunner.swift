@@ -32,7 +32,7 @@ public struct ScriptRunner {
   /// How the run ended.
   public struct Summary: Sendable {
     /// The process exit code.
-    public var exitCode: ExitCode
+    public var exitCode: ExitStatus
     /// Statements whose output matched (replay) or that ran (run).
     public var passed: Int
     /// Statements that mismatched (replay) or failed (run).
@@ -68,7 +68,7 @@ public struct ScriptRunner {
     var passed = 0
     var failed = 0
     var outcomes: [(output: [String], error: String?)] = []
-    var exitCode = ExitCode.success
+    var exitCode = ExitStatus.success
     for entry in transcript.entries {
       let statementText = source.text(of: entry.statement.span)
       if options.echo && !options.json { writeOut("> " + statementText.replacingOccurrences(of: "\n", with: "\n> ")) }

@@ -66,7 +66,7 @@ public struct DatasetValue: Sendable {
       ("name", .string(name)),
       ("path", .string(path)),
       ("samples", .number(Quantity(Double(source.sampleCount)))),
-      ("shape", .list(source.sampleShape.map { .number(Quantity(Double($0))) })),
+      ("shape", .list(source.sampleShape.map { Value.number(Quantity(Double($0))) })),
       ("dtype", .string(source.dtype.description)),
       ("labels", .bool(source.hasLabels)),
     ]

@@ -1,0 +1,6 @@
+import JumpEngine
+
+/// The version `--version` prints.
+enum JumpStationVersion {
+  static let current = JumpEngineInfo.version
+}
