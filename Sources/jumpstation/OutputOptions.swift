@@ -16,7 +16,7 @@ struct OutputOptions: ParsableArguments {
 
   /// Whether diagnostics on stderr may be coloured.
   var colorErrors: Bool {
-    !noColor && Terminal.colorAllowed(forStandardError: true)
+    Terminal.current().colorOnStderr(noColorFlag: noColor)
   }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Finds the file a `use` statement names: `use targets` is `stdlib/targets.jss`;
 /// `use "lib/mine.jss"` is a path relative to the using file.
-enum ModuleResolver {
+public enum ModuleResolver {
   /// Why a module could not be found.
   struct Failure: Error {
     var message: String
@@ -38,7 +38,7 @@ enum ModuleResolver {
   }
 
   /// Names of the stdlib modules, for completion.
-  static func available(in stdlib: URL?) -> [String] {
+  public static func available(in stdlib: URL?) -> [String] {
     guard let stdlib else { return [] }
     return ((try? FileManager.default.contentsOfDirectory(atPath: stdlib.path)) ?? [])
       .filter { $0.hasSuffix(".jss") }.map { String($0.dropLast(4)) }.sorted()

@@ -54,7 +54,7 @@ public struct CommandCall: Sendable {
   /// Where the command word is.
   public var nameSpan: SourceSpan
   /// Arguments in the order written.
-  public var arguments: [Argument]
+  public var arguments: [CommandArgument]
   /// For binding commands (`dataset NAME = PATH`): the name being bound.
   public var binding: (name: String, span: SourceSpan)?
   /// The whole statement.
@@ -62,7 +62,7 @@ public struct CommandCall: Sendable {
 }
 
 /// One argument of a command.
-public enum Argument: Sendable {
+public enum CommandArgument: Sendable {
   /// A value in order: `int8`, `0.5`, `"m.onnx"`.
   case positional(Expr)
   /// `key=value`.

@@ -276,7 +276,7 @@ public struct Parser {
       _ = try expect(.assign, "after '\(bound)' (write `\(name) \(bound) = PATH`)")
       binding = (bound, boundSpan)
     }
-    var arguments: [Argument] = []
+    var arguments: [CommandArgument] = []
     while !atStatementEnd {
       if check(.leftBrace) { break }
       switch current.kind {

@@ -15,7 +15,7 @@ public struct ModelValue: Sendable {
   public init(name: String, model: Model, lineage: [String]) {
     self.name = name
     self.model = model
-    self.summary = ModelSummary(model: model)
+    self.summary = ModelSummary(model)
     self.lineage = lineage
   }
 
