@@ -1,3 +1,5 @@
-/// The compression engine: graph IR, runtimes, formats. Knows nothing of the language.
-public enum JumpEngineInfo { /// The version written into exported files.
- public static let version = "0.1.0" }
+/// Facts about this build of the engine.
+public enum JumpEngineInfo {
+  /// The version written into exported files and printed by `--version`.
+  public static let version = "0.1.0"
+}

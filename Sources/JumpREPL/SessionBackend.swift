@@ -53,7 +53,8 @@ public final class SessionBackend: REPLBackend {
     let output = self.output
     interpreter.onResult = { value in
       let text = ValueFormatter.display(value)
-      printed.append(contentsOf: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+      printed.append(
+        contentsOf: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
       output.standardOutput(text.hasSuffix("\n") ? text : text + "\n")
     }
     defer { interpreter.onResult = { _ in } }
@@ -77,13 +78,15 @@ public final class SessionBackend: REPLBackend {
     guard let command else {
       let names = MetaCommand.allCases.map(\.rawValue)
       let hint = Suggestion.closest(to: name, in: names).map { " (did you mean .\($0)?)" } ?? " (try .help)"
-      return .failed(message: "error: unknown meta-command '.\(name)'\(hint)", exitStatus: ExitStatus.usage.rawValue)
+      return .failed(
+        message: "error: unknown meta-command '.\(name)'\(hint)", exitStatus: ExitStatus.usage.rawValue)
     }
     switch command {
     case .help: return help(argument)
     case .save:
       guard !argument.isEmpty else {
-        return .failed(message: "error: .save needs a file name: .save session.jss", exitStatus: ExitStatus.usage.rawValue)
+        return .failed(
+          message: "error: .save needs a file name: .save session.jss", exitStatus: ExitStatus.usage.rawValue)
       }
       let path = argument.hasPrefix("\"") ? String(argument.dropFirst().dropLast()) : argument
       do {
@@ -96,13 +99,15 @@ public final class SessionBackend: REPLBackend {
       let lines = history()
       let width = String(lines.count).count
       return .ok(
-        output: lines.enumerated().map { "\(String($0.offset + 1).leftPadded(width))  \($0.element)" }.joined(separator: "\n"))
+        output: lines.enumerated().map { "\(String($0.offset + 1).leftPadded(width))  \($0.element)" }.joined(
+          separator: "\n"))
     case .vars: return .ok(output: SessionListing.variables(interpreter.state))
     case .models: return .ok(output: SessionListing.models(interpreter.state))
     case .undo:
       return interpreter.undo() ? .ok(output: "undone") : .failed(message: "nothing to undo", exitStatus: 1)
     case .time:
-      return .ok(output: lastDuration.map { String(format: "last cell took %.3f s", $0) } ?? "no cell has run yet")
+      return .ok(
+        output: lastDuration.map { String(format: "last cell took %.3f s", $0) } ?? "no cell has run yet")
     case .quit: return .quit(exitStatus: 0)
     }
   }
@@ -112,7 +117,8 @@ public final class SessionBackend: REPLBackend {
     if topic.isEmpty {
       var lines = ["commands:"]
       for signature in registry.signatures {
-        lines.append("  \(signature.name.padding(toLength: 10, withPad: " ", startingAt: 0))  \(signature.summary)")
+        lines.append(
+          "  \(signature.name.padding(toLength: 10, withPad: " ", startingAt: 0))  \(signature.summary)")
       }
       lines.append("statements: let, if/else, for ... in, def, use")
       lines.append("meta-commands:")
@@ -126,7 +132,9 @@ public final class SessionBackend: REPLBackend {
     if let signature = registry.signature(name) { return .ok(output: signature.helpText) }
     if let meta = MetaCommand(rawValue: name) { return .ok(output: ".\(meta.rawValue) — \(meta.summary)") }
     if let statement = StatementHelp.text(for: name) { return .ok(output: statement) }
-    let hint = Suggestion.closest(to: name, in: registry.signatures.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+    let hint =
+      Suggestion.closest(to: name, in: registry.signatures.map(\.name)).map { " (did you mean '\($0)'?)" }
+      ?? ""
     return .failed(message: "error: no help for '\(name)'\(hint)", exitStatus: ExitStatus.usage.rawValue)
   }
 }

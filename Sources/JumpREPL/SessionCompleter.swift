@@ -16,16 +16,21 @@ struct SessionCompleter {
     if words.isEmpty {
       if word.hasPrefix(".") { return filter(MetaCommand.allCases.map { "." + $0.rawValue }, word) }
       return filter(
-        interpreter.registry.signatures.map(\.name) + Self.statementKeywords + Array(state.functions.keys), word)
+        interpreter.registry.signatures.map(\.name) + Self.statementKeywords + Array(state.functions.keys),
+        word)
     }
     let first = words[0]
     if first.hasPrefix(".") { return metaArgument(first, word) }
-    if first == "use" { return filter(ModuleResolver.available(in: interpreter.environment.stdlibDirectory), word) }
+    if first == "use" {
+      return filter(ModuleResolver.available(in: interpreter.environment.stdlibDirectory), word)
+    }
     let commandName = first == "let" && words.count >= 3 ? words[2] : first
     guard let signature = interpreter.registry.signature(commandName) else {
       return filter(names(state), word)
     }
-    if let preposition = words.last.flatMap(Keyword.init(rawValue:)), Keyword.prepositions.contains(preposition) {
+    if let preposition = words.last.flatMap(Keyword.init(rawValue:)),
+      Keyword.prepositions.contains(preposition)
+    {
       guard let parameter = signature.preposition(preposition) else { return [] }
       return values(for: parameter.type, word)
     }
@@ -77,14 +82,16 @@ struct SessionCompleter {
   private func metaArgument(_ meta: String, _ word: String) -> [String] {
     switch meta {
     case ".help":
-      return filter(interpreter.registry.signatures.map(\.name) + MetaCommand.allCases.map { "." + $0.rawValue }, word)
+      return filter(
+        interpreter.registry.signatures.map(\.name) + MetaCommand.allCases.map { "." + $0.rawValue }, word)
     case ".save": return PathCompleter.candidates(prefix: word, allowedExtensions: ["jss"])
     default: return []
     }
   }
 
   private func names(_ state: SessionState) -> [String] {
-    Array(state.globals.keys) + state.models.map(\.name) + state.datasets.map(\.name) + state.devices.map(\.name)
+    Array(state.globals.keys) + state.models.map(\.name) + state.datasets.map(\.name)
+      + state.devices.map(\.name)
   }
 
   private func filter(_ candidates: [String], _ prefix: String) -> [String] {

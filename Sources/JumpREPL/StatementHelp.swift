@@ -5,7 +5,8 @@ enum StatementHelp {
     case "let": return "let NAME = VALUE — bind a variable; VALUE may be a command: let r = report"
     case "if", "else": return "if CONDITION { ... } else { ... } — run a block when a condition holds"
     case "for", "in": return "for NAME in [A, B, C] { ... } — run a block for each element of a list"
-    case "def": return "def NAME(PARAM, ...) { ... } — define a function; call it as NAME ARG ... or NAME(ARG, ...)"
+    case "def":
+      return "def NAME(PARAM, ...) { ... } — define a function; call it as NAME ARG ... or NAME(ARG, ...)"
     case "use": return "use MODULE — load stdlib/MODULE.jss (use targets), or use \"path/file.jss\""
     default: return nil
     }

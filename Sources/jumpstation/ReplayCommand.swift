@@ -29,13 +29,16 @@ struct ReplayCommand: ParsableCommand {
       let runner = ScriptRunner(interpreter: interpreter, out: Console.out, err: Console.err)
       let summary = runner.run(
         source,
-        options: .init(mode: update ? .update : .replay, json: output.json, echo: output.echo, color: output.colorErrors))
+        options: .init(
+          mode: update ? .update : .replay, json: output.json, echo: output.echo, color: output.colorErrors))
       passed += summary.passed
       failed += summary.failed
       if summary.exitCode != .success && worst == .success { worst = summary.exitCode }
       if summary.exitCode == .interrupted { break }
     }
-    if scripts.count > 1 && !update && !output.json { Console.out("total: \(passed) passed, \(failed) failed") }
+    if scripts.count > 1 && !update && !output.json {
+      Console.out("total: \(passed) passed, \(failed) failed")
+    }
     try Console.finish(worst)
   }
 }

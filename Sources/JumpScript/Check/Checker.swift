@@ -19,7 +19,9 @@ public struct Checker {
   }
 
   /// Checks a whole source; returns every diagnostic, in source order.
-  public static func check(_ source: SourceFile, registry: CommandRegistry = .standard, stdlib: URL?) -> [Diagnostic] {
+  public static func check(
+    _ source: SourceFile, registry: CommandRegistry = .standard, stdlib: URL?
+  ) -> [Diagnostic] {
     var checker = Checker(registry: registry, stdlib: stdlib)
     return checker.check(source)
   }
@@ -34,7 +36,9 @@ public struct Checker {
   }
 
   /// Seeds the checker with names a live session already has (for checking REPL cells).
-  public mutating func declare(models: [String], datasets: [String], devices: [String], variables: [String], functions: [String: Int]) {
+  public mutating func declare(
+    models: [String], datasets: [String], devices: [String], variables: [String], functions: [String: Int]
+  ) {
     scope.models.formUnion(models)
     scope.datasets.formUnion(datasets)
     scope.devices.formUnion(devices)
@@ -59,7 +63,9 @@ public struct Checker {
     case .let(let name, let nameSpan, let value):
       checkExpression(value, file)
       if registry.commands[name] != nil {
-        report(Diagnostic(.error, "'\(name)' is a command and cannot be a variable name", file: file, span: nameSpan))
+        report(
+          Diagnostic(
+            .error, "'\(name)' is a command and cannot be a variable name", file: file, span: nameSpan))
       }
       scope.variables.insert(name)
     case .if(let condition, let then, let otherwise):
@@ -74,7 +80,8 @@ public struct Checker {
       scope.restoreLocals(from: saved)
     case .def(let name, let nameSpan, let parameters, let body):
       if registry.commands[name] != nil {
-        report(Diagnostic(.error, "'\(name)' is a command and cannot be redefined", file: file, span: nameSpan))
+        report(
+          Diagnostic(.error, "'\(name)' is a command and cannot be redefined", file: file, span: nameSpan))
       }
       scope.functions[name] = parameters.count
       let saved = scope
@@ -115,11 +122,14 @@ public struct Checker {
     for statement in program.statements { check(statement, moduleFile) }
   }
 
-  private mutating func checkCall(_ name: String, _ nameSpan: SourceSpan, _ count: Int, _ span: SourceSpan, _ file: SourceFile) {
+  private mutating func checkCall(
+    _ name: String, _ nameSpan: SourceSpan, _ count: Int, _ span: SourceSpan, _ file: SourceFile
+  ) {
     guard let arity = scope.functions[name] else {
       let candidates = Array(registry.commands.keys) + Array(scope.functions.keys)
       var diagnostic = Diagnostic(.error, "unknown command '\(name)'", file: file, span: nameSpan)
-      diagnostic.hint = Suggestion.closest(to: name, in: candidates).map { "did you mean '\($0)'?" }
+      diagnostic.hint =
+        Suggestion.closest(to: name, in: candidates).map { "did you mean '\($0)'?" }
         ?? "type .help for the list of commands"
       report(diagnostic)
       return
@@ -142,10 +152,13 @@ public struct Checker {
     let (arguments, problems) = binder.bind(call)
     found.append(contentsOf: problems)
     for (name, span) in arguments.spans {
-      guard let parameter = (signature.positionals + signature.options + signature.prepositions.map(\.parameter))
-        .first(where: { $0.name == name }) else { continue }
+      guard
+        let parameter = (signature.positionals + signature.options + signature.prepositions.map(\.parameter))
+          .first(where: { $0.name == name })
+      else { continue }
       if case .inputPath = parameter.type, case .string(let path)? = arguments.values[name],
-        !FileManager.default.fileExists(atPath: path), !scope.writtenFiles.contains(path), scope.insideFunction == 0
+        !FileManager.default.fileExists(atPath: path), !scope.writtenFiles.contains(path),
+        scope.insideFunction == 0
       {
         found.append(Diagnostic(.error, "no such file '\(path)'", file: file, span: span, exitCode: .noInput))
       }
@@ -173,7 +186,9 @@ public struct Checker {
     case "device":
       if let name = arguments.string("name") { scope.devices.insert(name) }
     default:
-      if let name = arguments.string("name"), call.arguments.contains(where: { if case .preposition(.as, _, _) = $0 { true } else { false } }) {
+      if let name = arguments.string("name"),
+        call.arguments.contains(where: { if case .preposition(.as, _, _) = $0 { true } else { false } })
+      {
         scope.models.insert(name)
       }
     }
@@ -186,7 +201,9 @@ public struct Checker {
     case .number, .string, .bool: return
     case .list(let elements): for element in elements { checkExpression(element, file) }
     case .name(let name):
-      if !looseNames && !scope.knows(name) { report(StaticEvaluator(scope: scope).unknownName(name, expr.span, file)) }
+      if !looseNames && !scope.knows(name) {
+        report(StaticEvaluator(scope: scope).unknownName(name, expr.span, file))
+      }
     case .field(let base, _, _): checkExpression(base, file)
     case .unary(_, let operand): checkExpression(operand, file)
     case .binary(_, let left, let right):

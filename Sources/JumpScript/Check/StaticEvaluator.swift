@@ -12,7 +12,9 @@ struct StaticEvaluator {
       case .choice: return .word(name)
       case .newName, .module: return .string(name)
       case .model:
-        if scope.models.contains(name) || name == "model" || scope.anyModel || scope.insideFunction > 0 { return nil }
+        if scope.models.contains(name) || name == "model" || scope.anyModel || scope.insideFunction > 0 {
+          return nil
+        }
         throw unknown("model", name, scope.models, expr.span, file)
       case .dataset:
         if scope.datasets.contains(name) || scope.insideFunction > 0 { return nil }
@@ -65,7 +67,9 @@ struct StaticEvaluator {
     return diagnostic
   }
 
-  private func unknown(_ kind: String, _ name: String, _ known: Set<String>, _ span: SourceSpan, _ file: SourceFile)
+  private func unknown(
+    _ kind: String, _ name: String, _ known: Set<String>, _ span: SourceSpan, _ file: SourceFile
+  )
     -> Diagnostic
   {
     var diagnostic = Diagnostic(.error, "unknown \(kind) '\(name)'", file: file, span: span)

@@ -14,7 +14,8 @@ struct StaticScope {
 
   /// Whether a bare name refers to something.
   func knows(_ name: String) -> Bool {
-    if variables.contains(name) || models.contains(name) || datasets.contains(name) || devices.contains(name) {
+    if variables.contains(name) || models.contains(name) || datasets.contains(name) || devices.contains(name)
+    {
       return true
     }
     if functions[name] != nil { return true }

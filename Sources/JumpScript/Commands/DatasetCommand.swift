@@ -15,7 +15,8 @@ enum DatasetCommand: Command {
     binding: Parameter("name", .newName, required: true, help: "the dataset's name"),
     examples: ["dataset train = \"tutorials/data/train.npz\""])
 
-  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value {
+  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
+  {
     guard let name = arguments.binding, let path = arguments.string("path") else {
       throw CommandError("dataset needs a name and a path")
     }
@@ -33,7 +34,9 @@ enum DatasetCommand: Command {
   }
 
   /// Rejects samples whose shape cannot feed the model (the batch dimension aside).
-  static func checkShape(_ source: DatasetSource, against input: ValueInfo, model: String, path: String)
+  static func checkShape(
+    _ source: DatasetSource, against input: ValueInfo, model: String, path: String
+  )
     throws(CommandError)
   {
     let expected = Array(input.shape.dropFirst())

@@ -9,7 +9,8 @@ enum DeviceCommand: Command {
     positionals: [Parameter("name", .newName, required: true, help: "the device's name")],
     options: [
       Parameter("ram", .number(.bytes, range: 1...1e12), required: true, help: "RAM for the model"),
-      Parameter("flash", .number(.bytes, range: 1...1e13), required: true, help: "flash for weights and code"),
+      Parameter(
+        "flash", .number(.bytes, range: 1...1e13), required: true, help: "flash for weights and code"),
       Parameter("clock", .number(.frequency, range: 1e3...1e11), required: true, help: "CPU clock"),
       Parameter(
         "int8_macs", .number(.none, range: 0...1e6), default: .number(Quantity(1)),
@@ -21,19 +22,23 @@ enum DeviceCommand: Command {
       Parameter(
         "overhead", .number(.bytes, range: 0...1e12), default: .number(.bytes(0)),
         help: "RAM the runtime keeps for itself"),
-      Parameter("weights_in_flash", .boolean, default: .bool(true), help: "weights are read in place from flash"),
+      Parameter(
+        "weights_in_flash", .boolean, default: .bool(true), help: "weights are read in place from flash"),
       Parameter("tops", .number(.none, range: 0...1e4), help: "accelerator int8 TOPS, if any"),
       Parameter("summary", .string, default: .string(""), help: "one line saying what it is"),
     ],
     examples: ["device mybox ram=512KB flash=4MB clock=240MHz int8_macs=2 fpu=true"])
 
-  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value {
+  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
+  {
     guard let name = arguments.string("name"), let ram = arguments.number("ram"),
       let flash = arguments.number("flash"), let clock = arguments.number("clock")
     else { throw CommandError("device needs a name, ram, flash and clock") }
     let device = Device(
-      name: name, summary: arguments.string("summary") ?? "", ram: Int(ram), flash: Int(flash), clockHz: clock,
-      int8MACsPerCycle: arguments.number("int8_macs") ?? 1, floatMACsPerCycle: arguments.number("float_macs") ?? 0,
+      name: name, summary: arguments.string("summary") ?? "", ram: Int(ram), flash: Int(flash),
+      clockHz: clock,
+      int8MACsPerCycle: arguments.number("int8_macs") ?? 1,
+      floatMACsPerCycle: arguments.number("float_macs") ?? 0,
       hasFloat: arguments.bool("fpu") ?? false, runtimeOverhead: Int(arguments.number("overhead") ?? 0),
       weightsInFlash: arguments.bool("weights_in_flash") ?? true, tops: arguments.number("tops"))
     context.state.store(device)

@@ -6,12 +6,17 @@ enum ExportCommand: Command {
   static let signature = CommandSignature(
     name: "export",
     summary: "write the working model (or another) to a file; the format follows the extension",
-    positionals: [Parameter("path", .outputPath(extensions: ["onnx"]), required: true, help: "the file to write")],
+    positionals: [
+      Parameter("path", .outputPath(extensions: ["onnx"]), required: true, help: "the file to write")
+    ],
     options: [Parameter("format", .choice(["onnx"]), help: "file format (default: from the extension)")],
-    prepositions: [(.from, Parameter("model", .model, help: "the model to export (default: the working model)"))],
+    prepositions: [
+      (.from, Parameter("model", .model, help: "the model to export (default: the working model)"))
+    ],
     examples: ["export \"out/teacher.onnx\"", "export \"pruned.onnx\" from pruned"])
 
-  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value {
+  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
+  {
     guard let path = arguments.string("path") else { throw CommandError("export needs a path") }
     guard let model = arguments.model("model") ?? context.state.workingModel else {
       throw CommandError("there is no model to export", hint: "load one first: load \"model.onnx\"")
@@ -21,7 +26,8 @@ enum ExportCommand: Command {
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {
-      throw CommandError("cannot create directory '\(directory.path)': \(error.localizedDescription)", parameter: "path")
+      throw CommandError(
+        "cannot create directory '\(directory.path)': \(error.localizedDescription)", parameter: "path")
     }
     let data: Data
     do {

@@ -6,7 +6,9 @@ enum LoadCommand: Command {
   static let signature = CommandSignature(
     name: "load",
     summary: "import an ONNX model; it becomes the working model",
-    positionals: [Parameter("path", .inputPath(extensions: ["onnx"]), required: true, help: "the .onnx file")],
+    positionals: [
+      Parameter("path", .inputPath(extensions: ["onnx"]), required: true, help: "the .onnx file")
+    ],
     prepositions: [(.as, Parameter("name", .newName, help: "session name (default: the file name)"))],
     acceptsPin: true,
     examples: [
@@ -14,7 +16,8 @@ enum LoadCommand: Command {
       "load \"m.onnx\" sha256:<64 hex digits>",
     ])
 
-  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value {
+  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
+  {
     guard let path = arguments.string("path") else { throw CommandError("load needs a path") }
     let url = URL(fileURLWithPath: path)
     guard FileManager.default.fileExists(atPath: url.path) else {
@@ -31,7 +34,9 @@ enum LoadCommand: Command {
       }
     }
     let model: Model
-    do { model = try ONNXImporter.load(contentsOf: url) } catch { throw CommandError(error, parameter: "path") }
+    do { model = try ONNXImporter.load(contentsOf: url) } catch {
+      throw CommandError(error, parameter: "path")
+    }
     let name = arguments.string("name") ?? context.state.freshModelName(defaultName(for: url))
     let value = ModelValue(name: name, model: model, lineage: ["load \(url.lastPathComponent)"])
     context.state.store(value)

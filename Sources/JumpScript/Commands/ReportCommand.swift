@@ -8,7 +8,8 @@ enum ReportCommand: Command {
     positionals: [Parameter("model", .model, help: "the model (default: the working model)")],
     examples: ["report", "report teacher", "let r = report"])
 
-  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value {
+  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
+  {
     guard let model = arguments.model("model") ?? context.state.workingModel else {
       throw CommandError("there is no model to report on", hint: "load one first: load \"model.onnx\"")
     }

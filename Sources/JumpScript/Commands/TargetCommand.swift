@@ -8,7 +8,8 @@ enum TargetCommand: Command {
     positionals: [Parameter("device", .target, required: true, help: "a declared device")],
     examples: ["use targets", "target pico"])
 
-  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value {
+  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
+  {
     guard let device = arguments.device("device") else { throw CommandError("target needs a device") }
     context.state.target = device
     return .target(device)

@@ -58,7 +58,8 @@ public struct Diagnostic: Error, Sendable {
       lines.append("\(gutter) | \(text)")
       let lineLength = text.count
       let spanLength = max(1, min(file.text(of: span).count, max(1, lineLength - location.column + 1)))
-      let caret = String(repeating: " ", count: location.column - 1) + "^"
+      let caret =
+        String(repeating: " ", count: location.column - 1) + "^"
         + String(repeating: "~", count: max(0, spanLength - 1))
       lines.append("\(String(repeating: " ", count: gutter.count)) | \(caret)")
     }

@@ -43,7 +43,9 @@ struct ArgumentBinder {
       case .positional(let expr):
         guard positionalIndex < signature.positionals.count else {
           let count = signature.positionals.count
-          let takes = count == 0 ? "takes no positional arguments" : "takes \(count) positional argument\(count == 1 ? "" : "s")"
+          let takes =
+            count == 0
+            ? "takes no positional arguments" : "takes \(count) positional argument\(count == 1 ? "" : "s")"
           var diagnostic = error("'\(signature.name)' \(takes)", expr.span)
           diagnostic.hint = hintForStrayWord(expr)
           problems.append(diagnostic)
@@ -58,7 +60,9 @@ struct ArgumentBinder {
           if let guess = Suggestion.closest(to: key, in: names) {
             diagnostic.hint = "did you mean '\(guess)'?"
           } else {
-            diagnostic.hint = names.isEmpty ? "'\(signature.name)' has no options" : "options are \(names.joined(separator: ", "))"
+            diagnostic.hint =
+              names.isEmpty
+              ? "'\(signature.name)' has no options" : "options are \(names.joined(separator: ", "))"
           }
           problems.append(diagnostic)
           continue
@@ -118,7 +122,8 @@ struct ArgumentBinder {
 
   /// Checks a value against a parameter's type: dimension, range, choices, element types.
   func validate(_ value: Value, _ parameter: Parameter, span: SourceSpan) -> Diagnostic? {
-    guard let (message, hint) = TypeValidator.problem(with: value, for: parameter.type, name: parameter.name) else {
+    guard let (message, hint) = TypeValidator.problem(with: value, for: parameter.type, name: parameter.name)
+    else {
       return nil
     }
     var diagnostic = error(message, span)

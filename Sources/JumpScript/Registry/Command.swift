@@ -24,7 +24,9 @@ public struct CommandError: Error, Sendable {
   public var exitCode: ExitStatus
 
   /// Creates a command error.
-  public init(_ message: String, parameter: String? = nil, hint: String? = nil, exitCode: ExitStatus = .failure) {
+  public init(
+    _ message: String, parameter: String? = nil, hint: String? = nil, exitCode: ExitStatus = .failure
+  ) {
     self.message = message
     self.parameter = parameter
     self.hint = hint

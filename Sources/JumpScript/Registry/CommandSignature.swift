@@ -95,7 +95,8 @@ public struct CommandSignature: Sendable {
   }
 
   private func helpLine(_ label: String, _ parameter: Parameter) -> String {
-    var text = "  \(label.padding(toLength: max(label.count, 18), withPad: " ", startingAt: 0))  \(parameter.help)"
+    var text =
+      "  \(label.padding(toLength: max(label.count, 18), withPad: " ", startingAt: 0))  \(parameter.help)"
     text += " (\(parameter.type.description)"
     if let value = parameter.defaultValue { text += ", default \(ValueFormatter.literal(value))" }
     text += parameter.isRequired ? ", required)" : ")"

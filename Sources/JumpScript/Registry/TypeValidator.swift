@@ -23,7 +23,8 @@ enum TypeValidator {
       }
       if let range, !range.contains(quantity.value) {
         let shown = ValueFormatter.number(quantity.value, dimension: dimension)
-        let bounds = ValueFormatter.number(range.lowerBound, dimension: dimension) + "..."
+        let bounds =
+          ValueFormatter.number(range.lowerBound, dimension: dimension) + "..."
           + ValueFormatter.number(range.upperBound, dimension: dimension)
         return ("\(name) \(shown) is out of range (expected \(bounds))", nil)
       }
@@ -36,7 +37,10 @@ enum TypeValidator {
         return ("\(name) must be a whole number, not \(ValueFormatter.plain(quantity.value))", nil)
       }
       if let range, !range.contains(Int(quantity.value)) {
-        return ("\(name) \(Int(quantity.value)) is out of range (expected \(range.lowerBound)...\(range.upperBound))", nil)
+        return (
+          "\(name) \(Int(quantity.value)) is out of range (expected \(range.lowerBound)...\(range.upperBound))",
+          nil
+        )
       }
       return nil
     case .string, .newName, .module:

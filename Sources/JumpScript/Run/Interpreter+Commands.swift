@@ -17,7 +17,8 @@ extension Interpreter {
       value = try command.run(arguments, in: &context)
     } catch {
       let span = error.parameter.flatMap { arguments.spans[$0] } ?? call.span
-      throw Diagnostic(.error, error.message, file: file, span: span, hint: error.hint, exitCode: error.exitCode)
+      throw Diagnostic(
+        .error, error.message, file: file, span: span, hint: error.hint, exitCode: error.exitCode)
     }
     try checkCancelled(file, call.span)
     state = context.state
@@ -26,7 +27,9 @@ extension Interpreter {
 
   /// Evaluates an argument for a parameter. Bare words mean what the parameter expects: an
   /// enum word for a choice, a model for a model parameter, a new name after `as`.
-  func resolveArgument(_ expr: Expr, for parameter: Parameter, _ file: SourceFile) throws(Diagnostic) -> Value? {
+  func resolveArgument(
+    _ expr: Expr, for parameter: Parameter, _ file: SourceFile
+  ) throws(Diagnostic) -> Value? {
     guard case .name(let name) = expr.kind else { return try evaluate(expr, file) }
     let bound = variable(name)
     switch parameter.type {
@@ -38,7 +41,8 @@ extension Interpreter {
       if let bound { return bound }
       if name == "model", let model = state.workingModel { return .model(model) }
       if let model = state.model(named: name) { return .model(model) }
-      throw missing("model", name, candidates: state.models.map(\.name), expr.span, file, hint: "load it first")
+      throw missing(
+        "model", name, candidates: state.models.map(\.name), expr.span, file, hint: "load it first")
     case .dataset:
       if let bound { return bound }
       if let dataset = state.dataset(named: name) { return .dataset(dataset) }
@@ -56,7 +60,8 @@ extension Interpreter {
   }
 
   private func missing(
-    _ kind: String, _ name: String, candidates: [String], _ span: SourceSpan, _ file: SourceFile, hint: String?
+    _ kind: String, _ name: String, candidates: [String], _ span: SourceSpan, _ file: SourceFile,
+    hint: String?
   ) -> Diagnostic {
     var diagnostic = Diagnostic(.error, "unknown \(kind) '\(name)'", file: file, span: span)
     diagnostic.hint = Suggestion.closest(to: name, in: candidates).map { "did you mean '\($0)'?" } ?? hint

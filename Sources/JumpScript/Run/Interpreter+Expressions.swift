@@ -16,7 +16,8 @@ extension Interpreter {
     case .field(let base, let name, let nameSpan):
       let value = try evaluate(base, file)
       if let field = value.field(name) { return field }
-      var diagnostic = Diagnostic(.error, "a \(value.typeName) has no field '\(name)'", file: file, span: nameSpan)
+      var diagnostic = Diagnostic(
+        .error, "a \(value.typeName) has no field '\(name)'", file: file, span: nameSpan)
       let names = value.fieldNames
       diagnostic.hint =
         Suggestion.closest(to: name, in: names).map { "did you mean '\($0)'?" }
@@ -29,7 +30,8 @@ extension Interpreter {
       let lhs = try evaluate(left, file)
       if op == .and || op == .or {
         guard case .bool(let flag) = lhs else {
-          throw Diagnostic(.error, "'\(op.rawValue)' needs booleans, not a \(lhs.typeName)", file: file, span: left.span)
+          throw Diagnostic(
+            .error, "'\(op.rawValue)' needs booleans, not a \(lhs.typeName)", file: file, span: left.span)
         }
         if op == .and && !flag { return .bool(false) }
         if op == .or && flag { return .bool(true) }

@@ -19,7 +19,9 @@ public final class Interpreter {
   private var callDepth = 0
 
   /// Creates an interpreter over a session state.
-  public init(state: SessionState = SessionState(), registry: CommandRegistry = .standard, environment: RunEnvironment) {
+  public init(
+    state: SessionState = SessionState(), registry: CommandRegistry = .standard, environment: RunEnvironment
+  ) {
     self.state = state
     self.registry = registry
     self.environment = environment
@@ -39,7 +41,8 @@ public final class Interpreter {
     scopes = []
     do {
       let value = try run(statement, file)
-      if case .none = value {} else {
+      if case .none = value {
+      } else {
         state.results[number] = value
         state.lastResult = value
       }
@@ -62,14 +65,17 @@ public final class Interpreter {
   /// Loads a stdlib module (`use targets`) unless it was loaded already.
   public func use(module: String, span: SourceSpan, in file: SourceFile) throws(Diagnostic) {
     let url: URL
-    do { url = try ModuleResolver.url(for: module, relativeTo: file, stdlib: environment.stdlibDirectory) } catch {
+    do {
+      url = try ModuleResolver.url(for: module, relativeTo: file, stdlib: environment.stdlibDirectory)
+    } catch {
       throw Diagnostic(.error, error.message, file: file, span: span, hint: error.hint, exitCode: .noInput)
     }
     let key = url.standardizedFileURL.path
     if state.usedModules.contains(key) { return }
     let text: String
     do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-      throw Diagnostic(.error, "cannot read module '\(module)': \(error.localizedDescription)", file: file, span: span)
+      throw Diagnostic(
+        .error, "cannot read module '\(module)': \(error.localizedDescription)", file: file, span: span)
     }
     let moduleFile = SourceFile(name: url.path, text: text)
     let (program, diagnostics) = parse(moduleFile)
@@ -109,7 +115,8 @@ public final class Interpreter {
     case .for(let variable, _, let sequence, let body):
       let value = try evaluate(sequence, file)
       guard case .list(let elements) = value else {
-        throw Diagnostic(.error, "'for' needs a list, not a \(value.typeName)", file: file, span: sequence.span)
+        throw Diagnostic(
+          .error, "'for' needs a list, not a \(value.typeName)", file: file, span: sequence.span)
       }
       for element in elements {
         scopes.append([variable: element])
@@ -162,19 +169,23 @@ public final class Interpreter {
     return state.globals[name]
   }
 
-  func call(_ name: String, nameSpan: SourceSpan, _ arguments: [Value], _ file: SourceFile, span: SourceSpan)
+  func call(
+    _ name: String, nameSpan: SourceSpan, _ arguments: [Value], _ file: SourceFile, span: SourceSpan
+  )
     throws(Diagnostic) -> Value
   {
     guard let function = state.functions[name] else {
       let candidates = Array(registry.commands.keys) + Array(state.functions.keys)
       var diagnostic = Diagnostic(.error, "unknown command '\(name)'", file: file, span: nameSpan)
-      diagnostic.hint = Suggestion.closest(to: name, in: candidates).map { "did you mean '\($0)'?" }
+      diagnostic.hint =
+        Suggestion.closest(to: name, in: candidates).map { "did you mean '\($0)'?" }
         ?? "type .help for the list of commands"
       throw diagnostic
     }
     guard arguments.count == function.parameters.count else {
       throw Diagnostic(
-        .error, "'\(name)' takes \(function.parameters.count) argument(s), got \(arguments.count)", file: file,
+        .error, "'\(name)' takes \(function.parameters.count) argument(s), got \(arguments.count)",
+        file: file,
         span: span, hint: "def \(name)(\(function.parameters.joined(separator: ", ")))")
     }
     guard callDepth < 64 else {
@@ -199,7 +210,8 @@ public final class Interpreter {
 
   private func truth(_ value: Value, _ span: SourceSpan, _ file: SourceFile) throws(Diagnostic) -> Bool {
     guard case .bool(let flag) = value else {
-      throw Diagnostic(.error, "a condition must be true or false, not a \(value.typeName)", file: file, span: span)
+      throw Diagnostic(
+        .error, "a condition must be true or false, not a \(value.typeName)", file: file, span: span)
     }
     return flag
   }

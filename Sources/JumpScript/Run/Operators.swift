@@ -98,7 +98,8 @@ enum Operators {
     switch op {
     case .add, .subtract:
       guard a.dimension == b.dimension else {
-        return .failure("cannot \(op == .add ? "add" : "subtract") a \(b.dimension.rawValue) and a \(a.dimension.rawValue)")
+        return .failure(
+          "cannot \(op == .add ? "add" : "subtract") a \(b.dimension.rawValue) and a \(a.dimension.rawValue)")
       }
       return .value(.number(Quantity(op == .add ? a.value + b.value : a.value - b.value, a.dimension)))
     case .multiply:

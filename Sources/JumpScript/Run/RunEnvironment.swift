@@ -35,7 +35,9 @@ public struct RunEnvironment: Sendable {
     var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
     for _ in 0..<6 {
       let candidate = directory.appendingPathComponent("stdlib")
-      if fileManager.fileExists(atPath: candidate.appendingPathComponent("targets.jss").path) { return candidate }
+      if fileManager.fileExists(atPath: candidate.appendingPathComponent("targets.jss").path) {
+        return candidate
+      }
       directory = directory.deletingLastPathComponent()
     }
     let local = URL(fileURLWithPath: fileManager.currentDirectoryPath).appendingPathComponent("stdlib")

@@ -97,7 +97,8 @@ public struct Lexer {
       var diagnostic = Diagnostic(
         .error, "unknown unit '\(suffix)'", file: source,
         span: SourceSpan(start: suffixStart, end: position))
-      diagnostic.hint = Suggestion.closest(to: suffix, in: known).map { "did you mean '\($0)'?" }
+      diagnostic.hint =
+        Suggestion.closest(to: suffix, in: known).map { "did you mean '\($0)'?" }
         ?? "units are \(known.joined(separator: " "))"
       diagnostics.append(diagnostic)
       return Token(kind: .number(value, .none), span: SourceSpan(start: start, end: position))
@@ -110,7 +111,8 @@ public struct Lexer {
     while let byte = peek() {
       if Lexer.isIdentifierPart(byte) {
         position += 1
-      } else if byte == UInt8(ascii: "-"), let after = peek(1), Lexer.isLetter(after) || Lexer.isDigit(after) {
+      } else if byte == UInt8(ascii: "-"), let after = peek(1), Lexer.isLetter(after) || Lexer.isDigit(after)
+      {
         position += 1  // kebab-case names such as `rpi-zero2`; subtraction needs spaces
       } else {
         break
@@ -203,7 +205,9 @@ public struct Lexer {
 
   static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
   static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 97 && (byte | 0x20) <= 122 }
-  static func isHexDigit(_ byte: UInt8) -> Bool { isDigit(byte) || ((byte | 0x20) >= 97 && (byte | 0x20) <= 102) }
+  static func isHexDigit(_ byte: UInt8) -> Bool {
+    isDigit(byte) || ((byte | 0x20) >= 97 && (byte | 0x20) <= 102)
+  }
   static func isIdentifierStart(_ byte: UInt8) -> Bool { isLetter(byte) || byte == UInt8(ascii: "_") }
   static func isIdentifierPart(_ byte: UInt8) -> Bool { isIdentifierStart(byte) || isDigit(byte) }
 }

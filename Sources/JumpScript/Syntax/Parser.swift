@@ -28,7 +28,9 @@ public struct Parser {
   private var diagnostics: [Diagnostic]
 
   /// Parses a whole source; the diagnostics hold lexical and syntax errors, in order.
-  public static func parse(_ source: SourceFile, syntax: CommandSyntax) -> (
+  public static func parse(
+    _ source: SourceFile, syntax: CommandSyntax
+  ) -> (
     program: Program, diagnostics: [Diagnostic]
   ) {
     let (tokens, lexical) = Lexer.tokenize(source)
@@ -100,7 +102,8 @@ public struct Parser {
     throw fail("expected \(what), found \(current.kind)")
   }
 
-  private mutating func fail(_ message: String, at span: SourceSpan? = nil, hint: String? = nil) -> ParseError {
+  private mutating func fail(_ message: String, at span: SourceSpan? = nil, hint: String? = nil) -> ParseError
+  {
     diagnostics.append(
       Diagnostic(.error, message, file: source, span: span ?? current.span, hint: hint, exitCode: .dataError))
     return ParseError()
@@ -185,7 +188,9 @@ public struct Parser {
       var parameters: [String] = []
       while !check(.rightParen) {
         let (parameter, parameterSpan) = try identifier("a parameter name")
-        if parameters.contains(parameter) { throw fail("parameter '\(parameter)' appears twice", at: parameterSpan) }
+        if parameters.contains(parameter) {
+          throw fail("parameter '\(parameter)' appears twice", at: parameterSpan)
+        }
         parameters.append(parameter)
         if !check(.comma) { break }
         advance()
@@ -193,7 +198,8 @@ public struct Parser {
       _ = try expect(.rightParen, "to close the parameter list")
       let body = try block("the function body")
       return Stmt(
-        kind: .def(name: name, nameSpan: nameSpan, parameters: parameters, body: body), span: span(from: start))
+        kind: .def(name: name, nameSpan: nameSpan, parameters: parameters, body: body),
+        span: span(from: start))
     case .keyword(.use):
       advance()
       if case .string(let path) = current.kind {
@@ -212,7 +218,8 @@ public struct Parser {
       if case .name(let name) = expr.kind, !atStatementEnd {
         var arguments: [Expr] = []
         while !atStatementEnd { arguments.append(try expression()) }
-        return Stmt(kind: .call(name: name, nameSpan: expr.span, arguments: arguments), span: span(from: start))
+        return Stmt(
+          kind: .call(name: name, nameSpan: expr.span, arguments: arguments), span: span(from: start))
       }
       return Stmt(kind: .expression(expr), span: expr.span)
     }
@@ -242,7 +249,8 @@ public struct Parser {
     let open = advance()
     let body = statements(untilBrace: true)
     guard check(.rightBrace) else {
-      throw fail("missing '}' to close \(what)", at: open.span, hint: "the block opened here was never closed")
+      throw fail(
+        "missing '}' to close \(what)", at: open.span, hint: "the block opened here was never closed")
     }
     advance()
     return body

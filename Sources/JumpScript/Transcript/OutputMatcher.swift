@@ -24,7 +24,8 @@ public enum OutputMatcher {
     let range = NSRange(actual.startIndex..., in: actual)
     guard let match = regex.firstMatch(in: actual, range: range) else { return false }
     for (index, (value, tolerance)) in tolerances.enumerated() {
-      guard let captured = Range(match.range(at: index + 1), in: actual), let number = Double(actual[captured]),
+      guard let captured = Range(match.range(at: index + 1), in: actual),
+        let number = Double(actual[captured]),
         abs(number - value) <= tolerance + 1e-12
       else { return false }
     }
@@ -39,7 +40,9 @@ public enum OutputMatcher {
 
   private static func pieces(of expected: String) -> [Piece] {
     let numberWithTolerance = try? NSRegularExpression(
-      pattern: "(-?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?)~((?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?)")
+      pattern:
+        "(-?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?)~((?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?)"
+    )
     var result: [Piece] = []
     let segments = expected.components(separatedBy: "[..]")
     for (index, segment) in segments.enumerated() {
@@ -47,7 +50,8 @@ public enum OutputMatcher {
       var cursor = segment.startIndex
       let range = NSRange(segment.startIndex..., in: segment)
       for match in numberWithTolerance?.matches(in: segment, range: range) ?? [] {
-        guard let whole = Range(match.range, in: segment), let valueRange = Range(match.range(at: 1), in: segment),
+        guard let whole = Range(match.range, in: segment),
+          let valueRange = Range(match.range(at: 1), in: segment),
           let toleranceRange = Range(match.range(at: 2), in: segment),
           let value = Double(segment[valueRange]), let tolerance = Double(segment[toleranceRange])
         else { continue }

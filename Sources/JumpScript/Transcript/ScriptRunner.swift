@@ -58,11 +58,16 @@ public struct ScriptRunner {
       transcript.entries.filter { $0.expectedError != nil }.flatMap { entry in
         (source.location(of: entry.statement.span.start).line...entry.lastLine)
       })
-    let problems = (syntaxErrors.isEmpty ? Checker.check(source, registry: interpreter.registry, stdlib: interpreter.environment.stdlibDirectory) : syntaxErrors)
+    let problems =
+      (syntaxErrors.isEmpty
+      ? Checker.check(source, registry: interpreter.registry, stdlib: interpreter.environment.stdlibDirectory)
+      : syntaxErrors)
       .filter { $0.severity == .error && !expectedFailureLines.contains($0.location?.line ?? 0) }
     if !problems.isEmpty {
       for problem in problems { report(problem, options) }
-      return Summary(exitCode: problems.first?.exitCode == .noInput ? .noInput : .dataError, passed: 0, failed: problems.count)
+      return Summary(
+        exitCode: problems.first?.exitCode == .noInput ? .noInput : .dataError, passed: 0,
+        failed: problems.count)
     }
 
     var passed = 0
@@ -71,7 +76,9 @@ public struct ScriptRunner {
     var exitCode = ExitStatus.success
     for entry in transcript.entries {
       let statementText = source.text(of: entry.statement.span)
-      if options.echo && !options.json { writeOut("> " + statementText.replacingOccurrences(of: "\n", with: "\n> ")) }
+      if options.echo && !options.json {
+        writeOut("> " + statementText.replacingOccurrences(of: "\n", with: "\n> "))
+      }
       var output: [String] = []
       let streaming = options.mode == .run && !options.json
       interpreter.onResult = { value in
@@ -93,8 +100,12 @@ public struct ScriptRunner {
       case .run:
         if let failure {
           if !options.json { report(failure, options) }
-          if failure.exitCode == .interrupted { return Summary(exitCode: .interrupted, passed: passed, failed: failed + 1) }
-          if entry.expectedError == nil { return Summary(exitCode: failure.exitCode, passed: passed, failed: failed + 1) }
+          if failure.exitCode == .interrupted {
+            return Summary(exitCode: .interrupted, passed: passed, failed: failed + 1)
+          }
+          if entry.expectedError == nil {
+            return Summary(exitCode: failure.exitCode, passed: passed, failed: failed + 1)
+          }
         }
         passed += 1
       case .replay, .update:
@@ -110,7 +121,9 @@ public struct ScriptRunner {
           } else {
             failed += 1
             exitCode = .failure
-            writeOut("mismatch at \(source.name):\(source.location(of: entry.statement.span.start).line): \(statementText)")
+            writeOut(
+              "mismatch at \(source.name):\(source.location(of: entry.statement.span.start).line): \(statementText)"
+            )
             for line in UnifiedDiff.lines(expected: expected, actual: actual) { writeOut(line) }
           }
         } else {

@@ -63,7 +63,10 @@ public struct Transcript: Sendable {
   /// Recording lines for an outcome: `#= ` before each result line, `#! ` before an error.
   public static func recordingLines(output: [String], error: String?) -> [String] {
     var lines = output.map { $0.isEmpty ? "#=" : "#= " + $0 }
-    if let error { lines.append(contentsOf: error.split(separator: "\n", omittingEmptySubsequences: false).map { "#! " + $0 }) }
+    if let error {
+      lines.append(
+        contentsOf: error.split(separator: "\n", omittingEmptySubsequences: false).map { "#! " + $0 })
+    }
     return lines
   }
 

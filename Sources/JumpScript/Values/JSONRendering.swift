@@ -12,7 +12,8 @@ public enum JSONRendering {
     case .bool(let flag): return flag ? "true" : "false"
     case .list(let elements): return "[" + elements.map(json).joined(separator: ",") + "]"
     case .function(let function): return string("def \(function.name)")
-    case .record(let record): return object([("kind", string(record.kind))] + record.fields.map { ($0.name, json($0.value)) })
+    case .record(let record):
+      return object([("kind", string(record.kind))] + record.fields.map { ($0.name, json($0.value)) })
     case .model, .dataset, .target:
       let fields = value.fieldNames.compactMap { name in value.field(name).map { (name, json($0)) } }
       return object([("kind", string(value.typeName))] + fields)
