@@ -63,7 +63,7 @@ public struct ScriptRunner {
       ? Checker.check(source, registry: interpreter.registry, stdlib: interpreter.environment.stdlibDirectory)
       : syntaxErrors)
       .filter { $0.severity == .error && !expectedFailureLines.contains($0.location?.line ?? 0) }
-    if !problems.isEmpty {
+    if !problems.isEmpty && (options.mode != .update || !syntaxErrors.isEmpty) {
       for problem in problems { report(problem, options) }
       return Summary(
         exitCode: problems.first?.exitCode == .noInput ? .noInput : .dataError, passed: 0,
