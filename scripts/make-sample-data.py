@@ -43,7 +43,7 @@ OUT = ROOT / "tutorials" / "data"
 SEED = 20240601
 THREADS = 2
 N_TRAIN, N_OPERATIONAL = 1300, 200  # the rest (297) is the test split
-EPOCHS = 12
+EPOCHS = 20
 BATCH = 64
 PICO_RAM = 264 * 1024
 
