@@ -310,6 +310,9 @@ float32 in [0, 1], layout NCHW `(N, 1, 32, 32)`, split with a fixed seed:
 | `operational.npz` | `x` float32 only (unlabelled, as operational data usually is) | {len(splits['operational'][0])} | stored (`np.savez`) |
 | `test.npz` | `x` float32, `y` int64 | {len(splits['test'][0])} | deflated |
 
+numpy writes every entry with a ZIP64 local header (sizes 0xFFFFFFFF there, real sizes in the ZIP64
+extra field and in the central directory), so a reader should take sizes from the central directory.
+
 ## Teacher (`teacher.onnx`)
 
 A plain CNN, 10 classes, exported with the TorchScript exporter (opset 17, eval mode, batch-norm folded
