@@ -66,6 +66,9 @@ enum ShapeInference {
       case .add, .sub, .mul, .div:
         let a = try input(0)
         let b = try input(1)
+        guard a.dtype == b.dtype else {
+          throw error("input types differ: '\(a.name)' is \(a.dtype), '\(b.name)' is \(b.dtype)")
+        }
         return [(try broadcast(a.shape, b.shape), a.dtype)]
       case .batchNormalization:
         return [try batchNorm()]

@@ -135,7 +135,7 @@ public struct Tensor: Sendable, Equatable {
   public func asInt64s() -> [Int64] {
     switch storage {
     case .float32(let v):
-      return v.map { $0.isFinite ? Int64(clamping: Int64(exactly: $0.rounded(.towardZero)) ?? 0) : 0 }
+      return v.map { $0.isFinite ? (Int64(exactly: $0.rounded(.towardZero)) ?? 0) : 0 }
     case .float64(let v): return v.map { $0.isFinite ? (Int64(exactly: $0.rounded(.towardZero)) ?? 0) : 0 }
     case .int64(let v): return v
     case .int32(let v): return v.map { Int64($0) }

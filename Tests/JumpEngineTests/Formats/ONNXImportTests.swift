@@ -252,14 +252,27 @@ func smallCNN(opset: Int = 17) -> ONNXTestModel {
     m.initializers = [w, shape, d, i]
     m.node("MatMul", ["x", "w"], ["h"])
     m.node("Reshape", ["h", "shape"], ["r"])
-    m.node("Mul", ["r", "d"], ["y"])
-    m.node("Add", ["y", "i"], ["z"])
+    m.node("Relu", ["r"], ["z"])
     m.output("z")
+    m.output("d")
+    m.output("i")
     let g = try m.load().graph
     #expect(g.initializers["w"] == Tensor(shape: [3, 2], floats: [1, 2, 3, 4, 5, 6]))
     #expect(g.initializers["d"] == Tensor(shape: [1], storage: .float64([2.5])))
     #expect(g.initializers["i"] == Tensor(shape: [1], storage: .int32([-7])))
     #expect(g.initializers["shape"] == nil)
-    #expect(g.outputs[0].shape == [.fixed(4)])
+    #expect(g.outputs.map(\.shape) == [[.fixed(4)], [.fixed(1)], [.fixed(1)]])
+    #expect(g.outputs.map(\.dtype) == [.float32, .float64, .int32])
+  }
+
+  @Test func binaryOpsNeedMatchingTypes() {
+    var m = ONNXTestModel(opset: 13)
+    m.input("x", [2])
+    m.ints("k", [1, 2])
+    m.node("Add", ["x", "k"], ["y"], name: "mixed")
+    m.output("y")
+    let error = engineError { _ = try m.load() }
+    #expect(
+      error?.message == "test.onnx: node 'mixed' (Add): input types differ: 'x' is float32, 'k' is int64")
   }
 }
