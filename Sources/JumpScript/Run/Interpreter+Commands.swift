@@ -10,7 +10,11 @@ extension Interpreter {
       try self.resolveArgument(expr, for: parameter, file)
     }
     let (arguments, problems) = binder.bind(call)
-    if let first = problems.first { throw first }
+    if var first = problems.first {
+      // Binding problems are mistakes in the script, the class `check` reports (exit 65).
+      if first.exitCode == .failure { first.exitCode = .dataError }
+      throw first
+    }
     var context = CommandContext(state: state, environment: environment)
     let value: Value
     do {

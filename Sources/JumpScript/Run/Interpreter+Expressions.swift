@@ -80,7 +80,8 @@ extension Interpreter {
   }
 
   func unknownName(_ name: String, _ span: SourceSpan, _ file: SourceFile) -> Diagnostic {
-    var diagnostic = Diagnostic(.error, "unknown name '\(name)'", file: file, span: span)
+    var diagnostic = Diagnostic(
+      .error, "unknown name '\(name)'", file: file, span: span, exitCode: .dataError)
     if name == "model" {
       diagnostic.message = "no model is loaded"
       diagnostic.hint = "load one first: load \"model.onnx\""

@@ -176,7 +176,8 @@ public final class Interpreter {
   {
     guard let function = state.functions[name] else {
       let candidates = Array(registry.commands.keys) + Array(state.functions.keys)
-      var diagnostic = Diagnostic(.error, "unknown command '\(name)'", file: file, span: nameSpan)
+      var diagnostic = Diagnostic(
+        .error, "unknown command '\(name)'", file: file, span: nameSpan, exitCode: .dataError)
       diagnostic.hint =
         Suggestion.closest(to: name, in: candidates).map { "did you mean '\($0)'?" }
         ?? "type .help for the list of commands"

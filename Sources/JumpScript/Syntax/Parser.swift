@@ -217,7 +217,17 @@ public struct Parser {
       let expr = try expression()
       if case .name(let name) = expr.kind, !atStatementEnd {
         var arguments: [Expr] = []
-        while !atStatementEnd { arguments.append(try expression()) }
+        while !atStatementEnd {
+          if case .identifier = current.kind, peekKind() == .symbol(.assign) {
+            // `key=value` only makes sense after a command, so the first word is a mistyped one.
+            let hint = Suggestion.closest(to: name, in: Array(syntax.commands)).map {
+              "did you mean '\($0)'?"
+            }
+            throw fail(
+              "unknown command '\(name)'", at: expr.span, hint: hint ?? "type .help for the list of commands")
+          }
+          arguments.append(try expression())
+        }
         return Stmt(
           kind: .call(name: name, nameSpan: expr.span, arguments: arguments), span: span(from: start))
       }
