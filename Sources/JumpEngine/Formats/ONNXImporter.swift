@@ -8,11 +8,11 @@ import SwiftProtobuf
 /// Identity and Dropout, infers every shape, and rejects anything else with a one-line message naming the
 /// file, the node and the opset.
 public enum ONNXImporter {
-  /// Loads an ONNX model from a file.
+  /// Loads an ONNX model from a file, optionally checking it against a pinned SHA-256 (lowercase hex).
   ///
-  /// Throws `missingInput` when the file does not exist, `invalidModel` or `unsupportedOp` otherwise; every
-  /// message starts with the file path.
-  public static func load(contentsOf url: URL) throws(EngineError) -> Model {
+  /// Throws `missingInput` when the file does not exist, `hashMismatch` when `expectedSHA256` differs, and
+  /// `invalidModel` or `unsupportedOp` otherwise; every message starts with the file path.
+  public static func load(contentsOf url: URL, expectedSHA256: String? = nil) throws(EngineError) -> Model {
     let path = url.path
     guard FileManager.default.fileExists(atPath: path) else {
       throw EngineError.missingInput(path, what: "model")
@@ -22,6 +22,12 @@ public enum ONNXImporter {
       data = try Data(contentsOf: url, options: .mappedIfSafe)
     } catch {
       throw EngineError.io(path, "cannot read the model (\(error.localizedDescription))")
+    }
+    if let expected = expectedSHA256?.lowercased() {
+      let actual = FileDigest.sha256(data)
+      guard actual == expected else {
+        throw EngineError(.hashMismatch, "\(path): sha256 is \(actual), expected \(expected)")
+      }
     }
     return try load(data: data, path: path)
   }

@@ -129,3 +129,8 @@ public struct ModelSummary: Sendable, Equatable {
     }
   }
 }
+
+extension Model {
+  /// The size and cost summary of this model at batch size 1.
+  public var summary: ModelSummary { ModelSummary(self) }
+}

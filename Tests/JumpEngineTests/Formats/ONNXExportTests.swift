@@ -66,6 +66,14 @@ import Testing
     #expect(loaded.graph == model.graph)
     #expect(loaded.provenance.sourcePath == url.path)
     #expect(loaded.provenance.sha256 == (try FileDigest.sha256(of: url)))
+    let pinned = try ONNXImporter.load(
+      contentsOf: url, expectedSHA256: loaded.provenance.sha256?.uppercased())
+    #expect(pinned.graph == model.graph)
+    let wrongPin = engineError {
+      _ = try ONNXImporter.load(contentsOf: url, expectedSHA256: String(repeating: "a", count: 64))
+    }
+    #expect(wrongPin?.kind == .hashMismatch)
+    #expect(wrongPin?.message.hasPrefix(url.path + ": sha256 is ") == true)
     let missingDir = dir.appendingPathComponent("nope/model.onnx")
     #expect(engineError { try ONNXExporter.write(model, to: missingDir) }?.kind == .io)
   }

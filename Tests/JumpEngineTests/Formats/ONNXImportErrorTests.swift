@@ -125,3 +125,56 @@ import Testing
     #expect(engineError { _ = try m.load() }?.message.contains("graph output 'y'") == true)
   }
 }
+
+@Suite struct ONNXImportEdgeCaseTests {
+  @Test func runtimeConcatAndOldSoftmax() throws {
+    var m = ONNXTestModel(opset: 11)
+    m.input("a", [.symbolic("N"), .fixed(3)])
+    m.input("b", [.symbolic("N"), .fixed(5)])
+    m.node("Concat", ["a", "b"], ["c"], name: "cat", [Attr.int("axis", 1)])
+    m.node("Softmax", ["c"], ["y"], name: "sm")
+    m.output("y")
+    let g = try m.load().graph
+    #expect(g.nodes.map(\.op) == [.concat(axis: 1), .softmax(axis: 1)])
+    #expect(g.outputs[0].shape == [.symbolic("N"), .fixed(8)])
+    var old = ONNXTestModel(opset: 11)
+    old.input("x", [1, 2, 3])
+    old.node("Softmax", ["x"], ["y"], name: "sm", [Attr.int("axis", 1)])
+    old.output("y")
+    let error = engineError { _ = try old.load() }
+    #expect(error?.kind == .unsupportedOp)
+    #expect(
+      error?.message.contains("node 'sm': Softmax over axis 1 of a rank-3 input before opset 13") == true)
+  }
+
+  @Test func trainingOnlyFeaturesRejected() {
+    var bn = ONNXTestModel(opset: 15)
+    bn.input("x", [1, 2, 4, 4])
+    for p in ["s", "b", "m", "v"] { bn.weight(p, [2]) }
+    bn.node(
+      "BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], name: "bn", [Attr.int("training_mode", 1)])
+    bn.output("y")
+    #expect(engineError { _ = try bn.load() }?.message.contains("training mode") == true)
+    var drop = ONNXTestModel(opset: 13)
+    drop.input("x", [1, 4])
+    drop.node("Dropout", ["x"], ["y", "mask"], name: "drop")
+    drop.node("Relu", ["mask"], ["z"], name: "use_mask")
+    drop.output("z")
+    let error = engineError { _ = try drop.load() }
+    #expect(
+      error?.message
+        == "test.onnx: node 'use_mask': uses output 'mask' of 'drop', which is only computed in training")
+  }
+
+  @Test func otherDomainsAndUnnamedNodes() {
+    var m = ONNXTestModel(opset: 13)
+    m.input("x", [1, 4])
+    var n = m.node("FusedGemm", ["x"], ["y"])
+    n.domain = "com.microsoft"
+    m.nodes[0] = n
+    m.output("y")
+    let error = engineError { _ = try m.load() }
+    #expect(
+      error?.message == "test.onnx: node 'FusedGemm_0': unsupported op 'com.microsoft.FusedGemm' (opset 13)")
+  }
+}
