@@ -41,7 +41,14 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "JumpEngineTests", dependencies: ["JumpEngine", "ONNXProto"]),
+    .testTarget(
+      name: "JumpEngineTests",
+      dependencies: [
+        "JumpEngine", "ONNXProto",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]
+    ),
     .testTarget(name: "JumpScriptTests", dependencies: ["JumpScript"]),
     .testTarget(name: "JumpREPLTests", dependencies: ["JumpREPL"]),
     .testTarget(name: "CLITests", dependencies: ["JumpScript"]),
