@@ -14,6 +14,7 @@ public struct CommandRegistry: Sendable {
   /// The commands of this version of JumpStation.
   public static let standard = CommandRegistry([
     SeedCommand.self,
+    ThreadsCommand.self,
     LoadCommand.self,
     DatasetCommand.self,
     DeviceCommand.self,

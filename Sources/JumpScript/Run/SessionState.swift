@@ -16,6 +16,9 @@ public struct SessionState: Sendable {
   public var target: Device?
   /// The seed for every random choice, if set.
   public var seed: UInt64?
+  /// Threads the engine may use. One by default, so a transcript replays to the same numbers on
+  /// any machine; `threads N` trades that for speed (results stay fixed for a given N).
+  public var threads = 1
   /// Global variables (`let` at top level, `for` variables at top level).
   public var globals: [String: Value] = [:]
   /// Functions defined with `def`.
