@@ -59,7 +59,17 @@ public struct Checker {
     case .command(let call):
       checkCommand(call, file)
     case .expression(let expr):
-      checkExpression(expr, file)
+      if case .name(let name) = expr.kind, !scope.knows(name),
+        let command = Suggestion.mistypedCommand(
+          name, commands: Array(registry.commands.keys), names: scope.allNames)
+      {
+        report(
+          Diagnostic(
+            .error, "unknown command '\(name)'", file: file, span: expr.span,
+            hint: "did you mean '\(command)'?"))
+      } else {
+        checkExpression(expr, file)
+      }
     case .let(let name, let nameSpan, let value):
       checkExpression(value, file)
       if registry.commands[name] != nil {

@@ -7,7 +7,7 @@ struct StaticEvaluator {
   /// The statically known value of a command argument, nil if it depends on run time.
   func argument(_ expr: Expr, for parameter: Parameter, _ file: SourceFile) throws(Diagnostic) -> Value? {
     if case .name(let name) = expr.kind {
-      if scope.variables.contains(name) { return nil }
+      if scope.variables.contains(name) || StaticScope.isPreviousResult(name) { return nil }
       switch parameter.type {
       case .choice: return .word(name)
       case .newName, .module: return .string(name)

@@ -19,9 +19,13 @@ struct StaticScope {
       return true
     }
     if functions[name] != nil { return true }
-    if name == "model" || name == "target" || name == "_" { return true }
-    if name.hasPrefix("_"), Int(name.dropFirst()) != nil { return true }
+    if name == "model" || name == "target" || StaticScope.isPreviousResult(name) { return true }
     return insideFunction > 0 && anyModel
+  }
+
+  /// Whether a name is `_` or `_N`, a result whose value is known only at run time.
+  static func isPreviousResult(_ name: String) -> Bool {
+    name == "_" || (name.hasPrefix("_") && Int(name.dropFirst()) != nil)
   }
 
   /// Leaves a block: names bound inside it go out of scope; session objects stay.

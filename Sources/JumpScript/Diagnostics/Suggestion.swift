@@ -13,6 +13,13 @@ public enum Suggestion {
     return distance <= allowed ? candidate : nil
   }
 
+  /// The command a lone unknown word was probably meant to be (`reprot` for `report`): a command
+  /// close to it, when no known name is closer to hand.
+  public static func mistypedCommand(_ word: String, commands: [String], names: [String]) -> String? {
+    guard closest(to: word, in: names) == nil else { return nil }
+    return closest(to: word, in: commands)
+  }
+
   /// Damerau–Levenshtein distance (optimal string alignment), so `in8t` is one step from `int8`.
   public static func editDistance(_ a: String, _ b: String) -> Int {
     let x = Array(a)

@@ -57,7 +57,8 @@ public struct CommandSignature: Sendable {
       parts.append(parameter.isRequired ? phrase : "[\(phrase)]")
     }
     for option in options {
-      parts.append("[\(option.name)=\(option.defaultValue.map(ValueFormatter.literal) ?? "…")]")
+      let phrase = "\(option.name)=\(option.defaultValue.map(ValueFormatter.literal) ?? "…")"
+      parts.append(option.isRequired ? phrase : "[\(phrase)]")
     }
     if acceptsPin { parts.append("[sha256:HEX]") }
     return parts.joined(separator: " ")

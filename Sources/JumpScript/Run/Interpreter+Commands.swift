@@ -35,7 +35,7 @@ extension Interpreter {
     _ expr: Expr, for parameter: Parameter, _ file: SourceFile
   ) throws(Diagnostic) -> Value? {
     guard case .name(let name) = expr.kind else { return try evaluate(expr, file) }
-    let bound = variable(name)
+    let bound = variable(name) ?? previousResult(name)
     switch parameter.type {
     case .choice:
       return bound ?? .word(name)

@@ -57,14 +57,20 @@ extension Interpreter {
   /// Looks a name up: variables, then `_`/`_N`, `model`, `target`, then session objects.
   func resolve(_ name: String) -> Value? {
     if let value = variable(name) { return value }
-    if name == "_" { return state.lastResult }
-    if name.hasPrefix("_"), let number = Int(name.dropFirst()) { return state.results[number] }
+    if let result = previousResult(name) { return result }
     if name == "model" { return state.workingModel.map { .model($0) } }
     if name == "target" { return state.target.map { .target($0) } }
     if let model = state.model(named: name) { return .model(model) }
     if let dataset = state.dataset(named: name) { return .dataset(dataset) }
     if let device = state.device(named: name) { return .target(device) }
     if let function = state.functions[name] { return .function(function) }
+    return nil
+  }
+
+  /// The value `_` (the last result) or `_N` (statement or cell N's result) refers to.
+  func previousResult(_ name: String) -> Value? {
+    if name == "_" { return state.lastResult }
+    if name.hasPrefix("_"), let number = Int(name.dropFirst()) { return state.results[number] }
     return nil
   }
 

@@ -97,6 +97,15 @@ public final class Interpreter {
       emit(value)
       return value
     case .expression(let expr):
+      if case .name(let name) = expr.kind, resolve(name) == nil,
+        let command = Suggestion.mistypedCommand(
+          name, commands: Array(registry.commands.keys), names: visibleNames)
+      {
+        throw Diagnostic(
+          .error, "unknown command '\(name)'", file: file, span: expr.span,
+          hint: "did you mean '\(command)'?",
+          exitCode: .dataError)
+      }
       let value = try evaluate(expr, file)
       emit(value)
       return value

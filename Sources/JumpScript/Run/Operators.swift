@@ -98,8 +98,10 @@ enum Operators {
     switch op {
     case .add, .subtract:
       guard a.dimension == b.dimension else {
+        let verb = op == .add ? "add" : "subtract"
+        let preposition = op == .add ? "to" : "from"
         return .failure(
-          "cannot \(op == .add ? "add" : "subtract") a \(b.dimension.rawValue) and a \(a.dimension.rawValue)")
+          "cannot \(verb) a \(b.dimension.rawValue) \(preposition) a \(a.dimension.rawValue)")
       }
       return .value(.number(Quantity(op == .add ? a.value + b.value : a.value - b.value, a.dimension)))
     case .multiply:
