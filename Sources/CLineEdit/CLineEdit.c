@@ -5,6 +5,7 @@
 #include "CLineEdit.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -134,6 +135,12 @@ int jle_install_sigint_handler(int exit_after) {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0; /* No SA_RESTART: a blocked read must return EINTR. */
   if (sigaction(SIGINT, &sa, NULL) == -1) return -1;
+  /* A process started from a thread that blocks signals inherits the mask; make sure this
+     thread (the REPL's) receives Ctrl-C. */
+  sigset_t unblock;
+  sigemptyset(&unblock);
+  sigaddset(&unblock, SIGINT);
+  pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
   jle_installed = 1;
   return 0;
 }

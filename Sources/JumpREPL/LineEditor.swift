@@ -101,13 +101,18 @@ public final class LineEditor: LineReading {
         lastTab = nil
         return .line(line)
       }
+      let failure = errno
+      // Ctrl-C first: the flag was cleared before el_gets, so it was pressed at this prompt.
       if Interrupt.take() {
         el_reset(editLine)
         lastTab = nil
         write("\n")
         return .interrupted
       }
-      if errno == EINTR { continue }
+      // Count 0 is end of input (Ctrl-D on an empty line). errno is not reset by libedit, so
+      // an EINTR left over from a handled SIGWINCH must not be mistaken for an interruption.
+      if count == 0 { return .endOfInput }
+      if failure == EINTR { continue }
       return .endOfInput
     }
   }

@@ -72,7 +72,7 @@ public final class REPL {
   public func runInteractive(reader: LineReading) -> REPLTermination {
     let output = configuration.output
     if let banner = configuration.banner { output.standardOutput(terminated(banner)) }
-    var number = 1
+    var number = nextNumber(after: 0)
     var pending: [String] = []
     while true {
       let prompt =
@@ -87,7 +87,7 @@ public final class REPL {
       case .line(let line):
         guard let cell = accumulate(line, into: &pending) else { continue }
         let outcome = run(cell, number: number)
-        number += 1
+        number = nextNumber(after: number)
         if case .quit(let status) = outcome { return .quit(exitStatus: status) }
       }
     }
@@ -96,7 +96,7 @@ public final class REPL {
   /// The plain loop: no prompt, stops at the first failure or Ctrl-C.
   /// - Parameter nextLine: returns the next input line without its newline, nil at the end.
   public func runPlain(nextLine: () -> String?) -> REPLTermination {
-    var number = 1
+    var number = nextNumber(after: 0)
     var pending: [String] = []
     while true {
       let cell: String
@@ -111,12 +111,17 @@ public final class REPL {
         pending.removeAll()
       }
       switch run(cell, number: number) {
-      case .ok: number += 1
+      case .ok: number = nextNumber(after: number)
       case .failed(_, let status): return .failed(cell: number, exitStatus: status)
       case .cancelled: return .interrupted
       case .quit(let status): return .quit(exitStatus: status)
       }
     }
+  }
+
+  /// The number of the next cell: the backend's if it numbers cells, else one more than `number`.
+  private func nextNumber(after number: Int) -> Int {
+    (backend as? REPLCellNumbering)?.nextCellNumber ?? number + 1
   }
 
   /// Adds `line` to the open cell; returns the cell once it is complete and not blank.

@@ -32,3 +32,12 @@ public protocol REPLBackend: AnyObject {
   /// end as ``CompletionWord`` finds it (``PathCompleter`` produces such candidates for paths).
   func completions(forLineBeforeCursor line: String) -> [String]
 }
+
+/// A backend that numbers cells itself, so the prompt shows the number its results will get.
+///
+/// When the language numbers statements (so that `_3` names what `[3]` showed), the REPL asks
+/// for ``nextCellNumber`` before each prompt instead of counting cells on its own.
+public protocol REPLCellNumbering: AnyObject {
+  /// The number the next cell will get.
+  var nextCellNumber: Int { get }
+}

@@ -94,6 +94,24 @@ private func sendInterrupt() {
     #expect(backend.executed.map(\.1) == [1, 2, 3])
   }
 
+  @Test func aBackendThatNumbersCellsDrivesThePrompt() {
+    final class Numbered: REPLBackend, REPLCellNumbering {
+      var nextCellNumber = 5
+      func execute(cell: String, number: Int) -> CellOutcome {
+        nextCellNumber += 2
+        return .ok(output: "")
+      }
+      func needsMoreInput(_ text: String) -> Bool { false }
+      func completions(forLineBeforeCursor line: String) -> [String] { [] }
+    }
+    let terminal = Terminal(stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, environment: [:])
+    let repl = REPL(
+      backend: Numbered(), configuration: REPLConfiguration(output: Capture().output, terminal: terminal))
+    let reader = ScriptedReader([.line("a"), .interrupted, .line("b")])
+    _ = repl.runInteractive(reader: reader)
+    #expect(reader.prompts == ["jss [5]> ", "jss [7]> ", "jss [7]> ", "jss [9]> "])
+  }
+
   @Test func plainModeStopsAtTheFirstFailure() {
     let backend = EchoBackend()
     let capture = Capture()

@@ -80,6 +80,7 @@ int jle_terminal_columns(int fd);
  * blocking read returns EINTR). The handler only counts the signal in a
  * volatile sig_atomic_t; after `exit_after` unhandled signals (0 = never) it
  * calls _exit(130) so a command that never polls can still be killed.
+ * It also unblocks SIGINT in the calling thread, which may have inherited a blocked mask.
  * Returns 0 on success, -1 with errno on failure. Idempotent.
  */
 int jle_install_sigint_handler(int exit_after);

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// The REPL executable these tests drive: `$JUMPSTATION_BINARY`, else `.build/debug/jumpstation`
+/// in this package; nil (tests skipped) when it or tmux is missing.
+private let replBinary: String? = {
+  guard TmuxSession.executable != nil else { return nil }
+  if let path = ProcessInfo.processInfo.environment["JUMPSTATION_BINARY"], !path.isEmpty {
+    return path
+  }
+  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+  let path = root.appendingPathComponent(".build/debug/jumpstation").path
+  return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+}()
+
+/// A fresh `XDG_STATE_HOME`, so the history file is private to the test.
+private func temporaryStateHome() -> String {
+  NSTemporaryDirectory() + "jumprepl-tmux-" + UUID().uuidString
+}
+
+/// Starts the REPL in tmux and waits for its first prompt.
+///
+/// Screens come from `capture-pane -p`, which drops trailing spaces, so prompts are matched
+/// without the space that follows `>`.
+private func startREPL(stateHome: String) throws -> TmuxSession {
+  let binary = try #require(replBinary)
+  let session = try TmuxSession(
+    command: [binary], environment: ["XDG_STATE_HOME": stateHome, "NO_COLOR": "1", "TERM": "xterm"])
+  let (screen, matched) = try session.wait(for: "jss [1]>")
+  #expect(
+    matched,
+    "no `jss [1]>` prompt from \(binary) (is Sources/jumpstation/main.swift running REPL.run()?); screen:\n\(screen)"
+  )
+  if !matched { throw TmuxError(description: "no prompt") }
+  return session
+}
+
+/// Drives the real `jumpstation` REPL in a pseudo-terminal: prompt, Enter, Tab, history, ^C, ^D.
+@Suite(
+  .enabled(
+    if: replBinary != nil,
+    "needs tmux and .build/debug/jumpstation (or JUMPSTATION_BINARY); run `swift build` first"))
+struct REPLTerminalTests {
+  @Test func enterRunsTheLineAndTheNextCellIsNumbered() throws {
+    let session = try startREPL(stateHome: temporaryStateHome())
+    defer { session.close() }
+    try session.type("seed 42")
+    try session.send(keys: "Enter")
+    let (screen, matched) = try session.wait(for: "jss [2]>")
+    #expect(matched, "second prompt missing:\n\(screen)")
+    #expect(screen.contains("jss [1]> seed 42"))
+  }
+
+  @Test func tabCompletesACommandPrefix() throws {
+    let session = try startREPL(stateHome: temporaryStateHome())
+    defer { session.close() }
+    try session.type("quan")
+    #expect(try session.wait(for: "jss [1]> quan").matched)
+    try session.send(keys: "Tab")
+    let (screen, matched) = try session.wait { $0.contains("jss [1]> quantize") }
+    #expect(matched, "Tab did not complete `quan`:\n\(screen)")
+  }
+
+  @Test func upArrowRecallsALineFromAPreviousSession() throws {
+    let stateHome = temporaryStateHome()
+    defer { try? FileManager.default.removeItem(atPath: stateHome) }
+    do {
+      let first = try startREPL(stateHome: stateHome)
+      defer { first.close() }
+      try first.type("seed 7")
+      #expect(try first.wait(for: "jss [1]> seed 7").matched)
+      try first.send(keys: "Enter")
+      #expect(try first.wait(for: "jss [2]>").matched)
+      try first.send(keys: "C-d")
+      let status = try first.waitForExit()
+      #expect(status == 0, "Ctrl-D did not end the first session:\n\((try? first.screen()) ?? "")")
+    }
+    let history = stateHome + "/jumpstation/history"
+    let text = try String(contentsOfFile: history, encoding: .utf8)
+    #expect(text.hasPrefix("_HiStOrY_V2_\n") && text.contains("seed\\0407\n"))
+    let second = try startREPL(stateHome: stateHome)
+    defer { second.close() }
+    try second.send(keys: "Up")
+    let (screen, matched) = try second.wait { $0.contains("jss [1]> seed 7") }
+    #expect(matched, "Up did not recall the previous session's line:\n\(screen)")
+  }
+
+  @Test func ctrlCAtThePromptClearsTheLineAndKeepsTheSession() throws {
+    let session = try startREPL(stateHome: temporaryStateHome())
+    defer { session.close() }
+    try session.type("seed 4")
+    // Wait until libedit has echoed the text: ^C makes the tty flush unread input.
+    #expect(try session.wait(for: "jss [1]> seed 4").matched)
+    try session.send(keys: "C-c")
+    let (screen, matched) = try session.wait { $0.hasSuffix("jss [1]> seed 4\njss [1]>") }
+    #expect(matched, "no fresh prompt after Ctrl-C:\n\(screen)")
+    #expect(try session.exitStatus() == nil)
+    try session.type("seed 5")
+    try session.send(keys: "Enter")
+    let after = try session.wait(for: "jss [2]>")
+    #expect(after.matched, "the session did not survive Ctrl-C:\n\(after.screen)")
+    #expect(!after.screen.contains("seed 4seed 5"))
+  }
+
+  @Test func ctrlDOnAnEmptyLineExitsWithStatusZero() throws {
+    let session = try startREPL(stateHome: temporaryStateHome())
+    defer { session.close() }
+    try session.send(keys: "C-d")
+    let status = try session.waitForExit()
+    #expect(
+      status == 0,
+      "Ctrl-D did not end the session:\n\((try? session.screen()) ?? "")\n\(session.processDiagnostics())")
+  }
+}
