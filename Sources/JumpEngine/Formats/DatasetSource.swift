@@ -2,11 +2,15 @@ import Foundation
 
 /// A dataset of samples on disk, read in batches without loading everything.
 ///
-/// Three layouts are accepted:
+/// Layouts accepted:
 /// - a `.npy` file: samples along the first axis, no labels;
 /// - a `.npz` archive with array `x` (samples along the first axis) and optional `y` (labels, one per sample);
-/// - a directory of `.npy` files, one sample per file, in name order, all of the same shape and dtype
-///   (no labels).
+/// - a directory of `.npy` files or of PNG images, one sample per file, in name order, all of the same
+///   shape, labelled by an optional `labels.csv`/`labels.txt`; or PNG images in class subfolders
+///   (see ``DatasetDirectoryLayout``).
+///
+/// Samples of every stored dtype are read as float32 (PNG images as channels-first values in 0...255);
+/// ``Dataset`` adds scaling, normalization, layout, ordering and batching on top.
 public struct DatasetSource: Sendable {
   /// The on-disk layout of a dataset.
   public enum Format: String, Sendable {
@@ -16,6 +20,8 @@ public struct DatasetSource: Sendable {
     case npz
     /// A directory of one-sample `.npy` files.
     case directory
+    /// A directory of PNG images (flat, or in class subfolders).
+    case images
   }
 
   /// The path the dataset was opened from.
@@ -32,13 +38,23 @@ public struct DatasetSource: Sendable {
   public let labelCount: Int?
   /// The shape of one label (`[]` for class indices), or nil when the dataset has none.
   public let labelShape: [Int]?
+  /// Class names by label index, when the directory names them (class subfolders, named labels).
+  public let classes: [String]?
 
-  private let samplesSource: Samples
-  private let labelsSource: NpyArraySource?
+  let samplesSource: Samples
+  let labelsSource: Labels?
 
-  private enum Samples: Sendable {
+  /// Where the samples are read from.
+  enum Samples: Sendable {
     case array(NpyArraySource)
     case files([NpyArraySource])
+    case images([String])
+  }
+
+  /// Where the labels are read from.
+  enum Labels: Sendable {
+    case array(NpyArraySource)
+    case values([Int64])
   }
 
   /// True when the dataset has labels.
@@ -57,16 +73,17 @@ public struct DatasetSource: Sendable {
     if isDirectory.boolValue { return try openDirectory(url) }
     switch url.pathExtension.lowercased() {
     case "npz":
-      guard let x = try NpyArraySource.open(member: "x.npy", of: url) else {
+      let directory = try DatasetZipDirectory.read(path: path)
+      guard let x = try NpyArraySource.open(member: "x.npy", of: url, directory: directory) else {
         throw EngineError.invalidData(path, "the archive has no array 'x'")
       }
-      let y = try NpyArraySource.open(member: "y.npy", of: url)
+      let y = try NpyArraySource.open(member: "y.npy", of: url, directory: directory)
       return try DatasetSource(path: path, format: .npz, x: x, y: y)
     case "npy":
       return try DatasetSource(path: path, format: .npy, x: try NpyArraySource.open(file: url), y: nil)
     default:
       throw EngineError.invalidData(
-        path, "unknown dataset format (expected .npy, .npz or a directory of .npy files)")
+        path, "unknown dataset format (expected .npy, .npz or a directory of .npy or .png files)")
     }
   }
 
@@ -74,13 +91,15 @@ public struct DatasetSource: Sendable {
     guard let count = x.header.shape.first else {
       throw EngineError.invalidData(x.label, "samples must have a leading sample axis, got a scalar")
     }
+    guard count > 0 else { throw EngineError.invalidData(x.label, "empty dataset: 0 samples") }
     self.path = path
     self.format = format
     sampleCount = count
     sampleShape = Array(x.header.shape.dropFirst())
     dtype = x.header.dtype
     samplesSource = .array(x)
-    labelsSource = y
+    labelsSource = y.map(Labels.array)
+    classes = nil
     if let y {
       guard let labels = y.header.shape.first, labels == count else {
         throw EngineError.invalidData(
@@ -94,74 +113,82 @@ public struct DatasetSource: Sendable {
     }
   }
 
-  private init(path: String, files: [NpyArraySource]) {
+  private init(
+    path: String, format: Format, samples: Samples, shape: [Int], dtype: DType, count: Int,
+    layout: DatasetDirectoryLayout
+  ) {
     self.path = path
-    format = .directory
-    sampleCount = files.count
-    sampleShape = files.first?.header.shape ?? []
-    dtype = files.first?.header.dtype ?? .float32
-    samplesSource = .files(files)
-    labelsSource = nil
-    labelCount = nil
-    labelShape = nil
+    self.format = format
+    sampleCount = count
+    sampleShape = shape
+    self.dtype = dtype
+    samplesSource = samples
+    labelsSource = layout.labels.map(Labels.values)
+    labelCount = layout.labels?.count
+    labelShape = layout.labels == nil ? nil : []
+    classes = layout.classes
   }
 
   private static func openDirectory(_ url: URL) throws(EngineError) -> DatasetSource {
-    let names: [String]
-    do {
-      names = try FileManager.default.contentsOfDirectory(atPath: url.path)
-    } catch {
-      throw EngineError.io(url.path, "cannot list the directory")
-    }
-    let files = names.filter { $0.lowercased().hasSuffix(".npy") && !$0.hasPrefix(".") }.sorted()
-    guard !files.isEmpty else { throw EngineError.invalidData(url.path, "the directory has no .npy files") }
-    var sources: [NpyArraySource] = []
-    for name in files {
-      let source = try NpyArraySource.open(file: url.appendingPathComponent(name))
-      if let first = sources.first,
-        first.header.shape != source.header.shape || first.header.dtype != source.header.dtype
-      {
-        throw EngineError.invalidData(
-          source.label,
-          "has \(source.header.dtype) \(source.header.shape) but \(first.label) has \(first.header.dtype) \(first.header.shape)"
-        )
+    let layout = try DatasetDirectoryLayout.scan(url)
+    switch layout.kind {
+    case .arrays:
+      var sources: [NpyArraySource] = []
+      for file in layout.files {
+        let source = try NpyArraySource.open(file: file)
+        if let first = sources.first,
+          first.header.shape != source.header.shape || first.header.dtype != source.header.dtype
+        {
+          throw EngineError.invalidData(
+            source.label,
+            "has \(source.header.dtype) \(source.header.shape) but \(first.label) has \(first.header.dtype) \(first.header.shape)"
+          )
+        }
+        sources.append(source)
       }
-      sources.append(source)
+      let first = sources.first?.header
+      return DatasetSource(
+        path: url.path, format: .directory, samples: .files(sources), shape: first?.shape ?? [],
+        dtype: first?.dtype ?? .float32, count: sources.count, layout: layout)
+    case .images:
+      var first: (path: String, header: PNGHeader)?
+      for file in layout.files {
+        let prefix = try DatasetFileReader.readUpTo(path: file.path, offset: 0, count: PNGHeader.prefixLength)
+        let header = try PNGHeader.parse(prefix, label: file.path)
+        if let first, first.header.shape != header.shape {
+          throw EngineError.invalidData(
+            file.path,
+            "images differ in size: this one is \(describe(header)) but \(first.path) is \(describe(first.header))"
+          )
+        }
+        if first == nil { first = (file.path, header) }
+      }
+      return DatasetSource(
+        path: url.path, format: .images, samples: .images(layout.files.map(\.path)),
+        shape: first?.header.shape ?? [], dtype: .uint8, count: layout.files.count, layout: layout)
     }
-    return DatasetSource(path: url.path, files: sources)
+  }
+
+  private static func describe(_ header: PNGHeader) -> String {
+    let kind = ["gray", "gray+alpha", "RGB", "RGBA"][header.channels - 1]
+    return "\(header.width)×\(header.height) \(kind)"
   }
 
   /// Samples `range` as a float32 tensor of shape `[range.count] + sampleShape`.
   public func samples(_ range: Range<Int>) throws(EngineError) -> Tensor {
     try checkRange(range, sampleCount)
-    let per = Tensor.elementCount(sampleShape)
-    switch samplesSource {
-    case .array(let x):
-      let t = try x.tensor(
-        elements: range.lowerBound * per..<range.upperBound * per, shape: [range.count] + sampleShape)
-      return t.converted(to: .float32)
-    case .files(let files):
-      var values: [Float] = []
-      values.reserveCapacity(range.count * per)
-      for i in range {
-        values.append(contentsOf: try files[i].tensor(elements: 0..<per, shape: sampleShape).asFloats())
-      }
-      return Tensor(shape: [range.count] + sampleShape, floats: values)
-    }
+    var values: [Float] = []
+    values.reserveCapacity(range.count * Tensor.elementCount(sampleShape))
+    _ = try appendSamples(Array(range), to: &values)
+    return Tensor(shape: [range.count] + sampleShape, floats: values)
   }
 
   /// Labels `range` of shape `[range.count] + labelShape`: int64 for integer or bool labels, float32 otherwise.
   ///
   /// Throws `invalidData` when the dataset has no labels.
   public func labels(_ range: Range<Int>) throws(EngineError) -> Tensor {
-    guard let y = labelsSource, let labelShape else {
-      throw EngineError.invalidData(path, "the dataset has no labels")
-    }
     try checkRange(range, sampleCount)
-    let per = Tensor.elementCount(labelShape)
-    let t = try y.tensor(
-      elements: range.lowerBound * per..<range.upperBound * per, shape: [range.count] + labelShape)
-    return t.converted(to: t.dtype.isFloatingPoint ? .float32 : .int64)
+    return try labels(at: Array(range))
   }
 
   private func checkRange(_ range: Range<Int>, _ count: Int) throws(EngineError) {

@@ -192,7 +192,10 @@ public struct Checker {
         scope.anyModel = true
       }
     case "dataset":
-      if let name = arguments.binding { scope.datasets.insert(name) }
+      if let name = arguments.binding {
+        scope.datasets.insert(name)
+        if arguments.isGiven("split") { scope.datasets.insert(DatasetCommand.restName(of: name, arguments)) }
+      }
     case "device":
       if let name = arguments.string("name") { scope.devices.insert(name) }
     default:

@@ -50,25 +50,38 @@ public struct DatasetValue: Sendable {
   public var name: String
   /// The path as written.
   public var path: String
-  /// The opened source (headers read, data streamed on demand).
-  public var source: DatasetSource
+  /// The view of the data: which samples, in what order, transformed how (data streamed on demand).
+  public var dataset: Dataset
+
+  /// Wraps an engine dataset view.
+  public init(name: String, path: String, dataset: Dataset) {
+    self.name = name
+    self.path = path
+    self.dataset = dataset
+  }
+
+  /// The samples on disk (headers read, data streamed on demand).
+  public var source: DatasetSource { dataset.source }
 
   /// `operational: 200 samples of 1×32×32 float32, no labels`.
   public var summaryLine: String {
-    let shape = source.sampleShape.map(String.init).joined(separator: "×")
-    let labels = source.hasLabels ? "labels" : "no labels"
-    return "\(name): \(source.sampleCount) samples of \(shape) \(source.dtype), \(labels)"
+    let shape = dataset.sampleShape.map(String.init).joined(separator: "×")
+    var labels = source.hasLabels ? "labels" : "no labels"
+    if let classes = source.classes { labels += " (\(classes.count) classes)" }
+    return "\(name): \(dataset.count) samples of \(shape) \(source.dtype), \(labels)"
   }
 
-  /// The fields scripts read: `dataset.samples`, `dataset.shape`, ...
+  /// The fields scripts read: `dataset.samples`, `dataset.shape`, `dataset.classes`, ...
   var fields: [(String, Value)] {
     [
       ("name", .string(name)),
       ("path", .string(path)),
-      ("samples", .number(Quantity(Double(source.sampleCount)))),
-      ("shape", .list(source.sampleShape.map { Value.number(Quantity(Double($0))) })),
+      ("samples", .number(Quantity(Double(dataset.count)))),
+      ("shape", .list(dataset.sampleShape.map { Value.number(Quantity(Double($0))) })),
       ("dtype", .string(source.dtype.description)),
       ("labels", .bool(source.hasLabels)),
+      ("classes", .list((source.classes ?? []).map { Value.string($0) })),
+      ("format", .string(source.format.rawValue)),
     ]
   }
 }
