@@ -55,11 +55,11 @@ struct REPLTerminalTests {
   @Test func tabCompletesACommandPrefix() throws {
     let session = try startREPL(stateHome: temporaryStateHome())
     defer { session.close() }
-    try session.type("quan")
-    #expect(try session.wait(for: "jss [1]> quan").matched)
+    try session.type("repo")
+    #expect(try session.wait(for: "jss [1]> repo").matched)
     try session.send(keys: "Tab")
-    let (screen, matched) = try session.wait { $0.contains("jss [1]> quantize") }
-    #expect(matched, "Tab did not complete `quan`:\n\(screen)")
+    let (screen, matched) = try session.wait { $0.contains("jss [1]> report") }
+    #expect(matched, "Tab did not complete `repo`:\n\(screen)")
   }
 
   @Test func upArrowRecallsALineFromAPreviousSession() throws {
