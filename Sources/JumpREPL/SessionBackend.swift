@@ -4,7 +4,7 @@ import JumpScript
 /// The REPL backend over a live interpreter: runs cells as `.jss` statements, answers
 /// meta-commands, completes from the command registry and the session's names, and keeps the
 /// journal that `.save` writes.
-public final class SessionBackend: REPLBackend {
+public final class SessionBackend: REPLBackend, REPLCellNumbering {
   /// The interpreter holding the session.
   public let interpreter: Interpreter
   /// The transcript of the session so far.

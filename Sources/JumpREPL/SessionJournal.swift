@@ -26,7 +26,7 @@ public final class SessionJournal {
     let file = directory.appendingPathComponent(name)
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      FileManager.default.createFile(atPath: file.path, contents: nil)
+      _ = FileManager.default.createFile(atPath: file.path, contents: nil)
       handle = try FileHandle(forWritingTo: file)
       url = file
     } catch {

@@ -36,7 +36,7 @@ struct ReplayCommandTests {
     #expect(result.status == 1)
     #expect(
       result.lines == [
-        "mismatch at \(script.path):5: r.params / 1000", "--- recorded", "+++ actual", "+ 874.89", "- 900",
+        "mismatch at \(script.path):5: r.params / 1000", "--- recorded", "+++ actual", "- 900", "+ 874.89",
         "3 passed, 1 failed",
       ])
   }

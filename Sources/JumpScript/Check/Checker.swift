@@ -78,6 +78,14 @@ public struct Checker {
             .error, "'\(name)' is a command and cannot be a variable name", file: file, span: nameSpan))
       }
       scope.variables.insert(name)
+    case .assign(let name, let nameSpan, let value):
+      checkExpression(value, file)
+      if !scope.variables.contains(name) {
+        report(
+          Diagnostic(
+            .error, "unknown variable '\(name)'", file: file, span: nameSpan,
+            hint: "define it first with `let \(name) = ...`"))
+      }
     case .if(let condition, let then, let otherwise):
       checkExpression(condition, file)
       checkBlock(then, file)

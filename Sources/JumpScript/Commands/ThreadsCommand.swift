@@ -6,7 +6,8 @@ enum ThreadsCommand: Command {
     positionals: [Parameter("count", .integer(range: 1...256), required: true, help: "number of threads")],
     examples: ["threads 2"])
 
-  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value {
+  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
+  {
     guard let count = arguments.integer("count") else { throw CommandError("threads needs a whole number") }
     context.state.threads = count
     return .none

@@ -57,7 +57,7 @@ public struct CommandSignature: Sendable {
       parts.append(parameter.isRequired ? phrase : "[\(phrase)]")
     }
     for option in options {
-      let phrase = "\(option.name)=\(option.defaultValue.map(ValueFormatter.literal) ?? "…")"
+      let phrase = "\(option.name)=\(option.defaultValue.map(ValueFormatter.scriptLiteral) ?? "…")"
       parts.append(option.isRequired ? phrase : "[\(phrase)]")
     }
     if acceptsPin { parts.append("[sha256:HEX]") }
@@ -99,7 +99,7 @@ public struct CommandSignature: Sendable {
     var text =
       "  \(label.padding(toLength: max(label.count, 18), withPad: " ", startingAt: 0))  \(parameter.help)"
     text += " (\(parameter.type.description)"
-    if let value = parameter.defaultValue { text += ", default \(ValueFormatter.literal(value))" }
+    if let value = parameter.defaultValue { text += ", default \(ValueFormatter.scriptLiteral(value))" }
     text += parameter.isRequired ? ", required)" : ")"
     return text
   }

@@ -113,6 +113,14 @@ public final class Interpreter {
       let value = try evaluate(expr, file)
       define(name, value)
       return .none
+    case .assign(let name, let nameSpan, let expr):
+      let value = try evaluate(expr, file)
+      guard assign(name, value) else {
+        throw Diagnostic(
+          .error, "unknown variable '\(name)'", file: file, span: nameSpan,
+          hint: "define it first with `let \(name) = ...`", exitCode: .dataError)
+      }
+      return .none
     case .if(let condition, let then, let otherwise):
       let flag = try truth(try evaluate(condition, file), condition.span, file)
       if flag {
@@ -168,6 +176,17 @@ public final class Interpreter {
     } else {
       scopes[scopes.count - 1][name] = value
     }
+  }
+
+  /// Rebinds an existing variable where it was defined; false if no scope has it.
+  func assign(_ name: String, _ value: Value) -> Bool {
+    for index in scopes.indices.reversed() where scopes[index][name] != nil {
+      scopes[index][name] = value
+      return true
+    }
+    guard state.globals[name] != nil else { return false }
+    state.globals[name] = value
+    return true
   }
 
   /// The value bound to a variable name, innermost scope first.

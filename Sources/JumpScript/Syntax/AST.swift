@@ -90,6 +90,8 @@ public struct Stmt: Sendable {
     case command(CommandCall)
     case expression(Expr)
     case `let`(name: String, nameSpan: SourceSpan, value: Expr)
+    /// `NAME = VALUE`: rebinds an existing variable in the scope that defined it.
+    case assign(name: String, nameSpan: SourceSpan, value: Expr)
     case `if`(condition: Expr, then: [Stmt], otherwise: [Stmt]?)
     case `for`(variable: String, variableSpan: SourceSpan, sequence: Expr, body: [Stmt])
     case def(name: String, nameSpan: SourceSpan, parameters: [String], body: [Stmt])

@@ -48,8 +48,32 @@ public struct Parser {
       if token.kind == .symbol(.leftBrace) { depth += 1 }
       if token.kind == .symbol(.rightBrace) { depth -= 1 }
     }
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    return depth > 0 || trimmed.hasSuffix("\\")
+    return depth > 0 || endsWithContinuation(text)
+  }
+
+  /// Whether the last line ends in a `\` that continues it (not one inside a comment).
+  private static func endsWithContinuation(_ text: String) -> Bool {
+    let lastLine = text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+    var inString = false
+    var escaped = false
+    var code = ""
+    for character in lastLine {
+      if inString {
+        if escaped {
+          escaped = false
+        } else if character == "\\" {
+          escaped = true
+        } else if character == "\"" {
+          inString = false
+        }
+      } else if character == "\"" {
+        inString = true
+      } else if character == "#" {
+        break
+      }
+      code.append(character)
+    }
+    return code.trimmingCharacters(in: .whitespaces).hasSuffix("\\")
   }
 
   private init(source: SourceFile, syntax: CommandSyntax, tokens: [Token], diagnostics: [Diagnostic]) {
@@ -210,6 +234,12 @@ public struct Parser {
       return Stmt(kind: .use(module: module, moduleSpan: moduleSpan), span: span(from: start))
     case .keyword(.else):
       throw fail("'else' without 'if'", hint: "write '} else {' on the line that closes the if block")
+    case .identifier(let name) where peekKind() == .symbol(.assign) && !syntax.commands.contains(name):
+      let nameSpan = advance().span
+      advance()
+      if atStatementEnd { throw fail("expected a value after '\(name) ='") }
+      let value = try commandOrExpression()
+      return Stmt(kind: .assign(name: name, nameSpan: nameSpan, value: value), span: span(from: start))
     case .identifier(let name) where startsCommand(name):
       let call = try command()
       return Stmt(kind: .command(call), span: call.span)

@@ -21,12 +21,12 @@ enum UnifiedDiff {
         result.append("  " + actual[j])
         i += 1
         j += 1
-      } else if j < m, i == n || table[i][j + 1] >= table[i + 1][j] {
-        result.append("+ " + actual[j])
-        j += 1
-      } else {
+      } else if i < n, j == m || table[i + 1][j] >= table[i][j + 1] {
         result.append("- " + expected[i])
         i += 1
+      } else {
+        result.append("+ " + actual[j])
+        j += 1
       }
     }
     return result

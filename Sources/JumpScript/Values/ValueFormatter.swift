@@ -96,6 +96,24 @@ public enum ValueFormatter {
     }
   }
 
+  /// A value as it would be typed in a script (`8KB`, `133MHz`, `"text"`), for usage and help.
+  public static func scriptLiteral(_ value: Value) -> String {
+    guard case .number(let quantity) = value, quantity.dimension != .none else { return literal(value) }
+    let units: [Unit]
+    switch quantity.dimension {
+    case .bytes: units = [.gigabytes, .megabytes, .kilobytes, .bytes]
+    case .time: units = [.seconds, .milliseconds, .microseconds]
+    case .frequency: units = [.gigahertz, .megahertz, .kilohertz, .hertz]
+    case .none: units = [.none]
+    }
+    let unit =
+      units.first { unit in
+        let scaled = quantity.value / unit.scale
+        return abs(scaled) >= 1 && (scaled * 1000).rounded() == scaled * 1000
+      } ?? units[units.count - 1]
+    return number(quantity.value / unit.scale, unit: unit)
+  }
+
   /// One line describing a device: `pico: 264 KB RAM, 2 MB flash, 133 MHz, no FPU`.
   public static func deviceLine(_ device: Device) -> String {
     var parts = [

@@ -48,6 +48,11 @@ private func summary(_ diagnostics: [Diagnostic]) -> [String] {
     #expect(summary(check(text)) == [])
   }
 
+  @Test func assignmentNeedsADefinedVariable() {
+    let found = check("let n = 0\nfor i in [1, 2] {\n  n = n + i\n}\nm = 1\n")
+    #expect(summary(found) == ["5:1: unknown variable 'm'"])
+  }
+
   @Test func unknownCommandTypo() throws {
     let found = check("load \"\(teacher)\"\nreprot\nexprot \"a.onnx\"")
     #expect(summary(found) == ["2:1: unknown command 'reprot'", "3:1: unknown command 'exprot'"])

@@ -144,6 +144,23 @@ private final class CancelFlag: @unchecked Sendable {
     #expect(session.failure("hidden")?.message == "unknown name 'hidden'")
   }
 
+  @Test func assignmentRebindsWhereTheVariableLives() throws {
+    let session = TestSession()
+    try session.run(
+      """
+      let total = 0
+      for s in [1, 2, 3] {
+        total = total + s
+      }
+      def bump(by) {
+        total = total + by
+      }
+      bump(10)
+      """)
+    #expect(try session.display("total") == "16")
+    #expect(session.failure("missing = 1")?.message == "unknown variable 'missing'")
+  }
+
   @Test func ifElseIfElse() throws {
     let session = TestSession()
     let program = """

@@ -12,6 +12,7 @@ enum AST {
     case .command(let call): return describe(call)
     case .expression(let expr): return describe(expr)
     case .let(let name, _, let value): return "(let \(name) \(describe(value)))"
+    case .assign(let name, _, let value): return "(set \(name) \(describe(value)))"
     case .if(let condition, let then, let otherwise):
       var text = "(if \(describe(condition)) {\(describe(then))}"
       if let otherwise { text += " else {\(describe(otherwise))}" }

@@ -56,6 +56,11 @@ private func errors(_ text: String) -> [String] {
       ])
   }
 
+  @Test func assignment() {
+    #expect(tree("x = x + 1") == "(set x (+ x 1))")
+    #expect(tree("report = 1").hasPrefix("(command report"))
+  }
+
   @Test func letWithACommand() {
     #expect(tree("let r = report") == "(let r (command report))")
     #expect(tree("let r = report teacher") == "(let r (command report teacher))")

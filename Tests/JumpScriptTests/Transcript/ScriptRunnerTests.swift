@@ -50,7 +50,7 @@ private final class RunCapture {
     #expect(summary.exitCode == .failure)
     #expect(
       capture.out == [
-        "mismatch at \(url.path):4: \"v\" + x", "--- recorded", "+++ actual", "+ v2", "- v3",
+        "mismatch at \(url.path):4: \"v\" + x", "--- recorded", "+++ actual", "- v3", "+ v2",
         "5 passed, 1 failed",
       ])
   }

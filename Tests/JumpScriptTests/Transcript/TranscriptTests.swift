@@ -134,7 +134,7 @@ private func transcript(_ text: String) -> Transcript {
   @Test func matchingRecordedPatternsCountAsEqual() {
     let diff = UnifiedDiff.lines(
       expected: ["took [..] ms", "acc 0.9~0.05"], actual: ["took 12 ms", "acc 0.5"])
-    #expect(diff == ["--- recorded", "+++ actual", "  took 12 ms", "+ acc 0.5", "- acc 0.9~0.05"])
+    #expect(diff == ["--- recorded", "+++ actual", "  took 12 ms", "- acc 0.9~0.05", "+ acc 0.5"])
   }
 
   @Test func extraAndMissingLines() {
