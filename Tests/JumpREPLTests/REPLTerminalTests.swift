@@ -1,4 +1,5 @@
 import Foundation
+import JumpScript
 import Testing
 
 /// The REPL executable these tests drive: `$JUMPSTATION_BINARY`, else `.build/debug/jumpstation`
@@ -112,4 +113,65 @@ struct REPLTerminalTests {
       status == 0,
       "Ctrl-D did not end the session:\n\((try? session.screen()) ?? "")\n\(session.processDiagnostics())")
   }
+
+  @Test func ctrlCDuringALongCommandCancelsItAndKeepsTheSession() throws {
+    let work = temporaryStateHome()
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: work) }
+    let session = try startREPL(stateHome: work)
+    defer { session.close() }
+    try session.type("load \"\(repositoryRoot)/tutorials/data/teacher.onnx\" as teacher")
+    try session.send(keys: "Enter")
+    #expect(try session.wait(for: "jss [2]>").matched)
+    // Hundreds of exports of a 3 MB model: seconds of work, polled for Ctrl-C between statements.
+    let list = (1...400).map(String.init).joined(separator: ", ")
+    try session.type("for i in [\(list)] { export \"\(work)/copy.onnx\" }")
+    try session.send(keys: "Enter")
+    #expect(try session.wait(for: "wrote \(work)/copy.onnx").matched)
+    try session.send(keys: "C-c")
+    let (screen, matched) = try session.wait { $0.contains("cancelled") && $0.hasSuffix("jss [2]>") }
+    #expect(matched, "Ctrl-C did not cancel the running loop:\n\(screen)")
+    #expect(try session.exitStatus() == nil)
+    try session.type("model.name")
+    try session.send(keys: "Enter")
+    let after = try session.wait(for: "jss [3]>")
+    #expect(
+      after.matched && after.screen.contains("\nteacher\n"), "the session was not kept:\n\(after.screen)")
+  }
+
+  @Test func saveWritesATranscriptThatReplayPasses() throws {
+    let work = temporaryStateHome()
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: work) }
+    let session = try startREPL(stateHome: work)
+    defer { session.close() }
+    let cells = [
+      "use targets", "load \"\(repositoryRoot)/tutorials/data/teacher.onnx\" as teacher", "target pico",
+      "model.params", "target pic0", "let r = report", "r.size > target.flash",
+    ]
+    for (index, cell) in cells.enumerated() {
+      try session.type(cell)
+      try session.send(keys: "Enter")
+      #expect(try session.wait(for: "jss [\(index + 2)]>").matched, "cell \(index + 1) did not finish")
+    }
+    try session.type(".save \(work)/saved.jss")
+    try session.send(keys: "Enter")
+    #expect(try session.wait(for: "saved \(work)/saved.jss").matched)
+    try session.send(keys: "C-d")
+    #expect(try session.waitForExit() == 0)
+
+    // Replay the saved file in-process, exactly as `jumpstation replay` does.
+    let text = try String(contentsOfFile: "\(work)/saved.jss", encoding: .utf8)
+    var lines: [String] = []
+    let interpreter = Interpreter(
+      environment: RunEnvironment(stdlibDirectory: URL(fileURLWithPath: repositoryRoot + "/stdlib")))
+    let runner = ScriptRunner(interpreter: interpreter, out: { lines.append($0) }, err: { lines.append($0) })
+    let summary = runner.run(SourceFile(name: "\(work)/saved.jss", text: text), options: .init(mode: .replay))
+    #expect(summary.exitCode == .success, "replay of the saved session failed:\n\(text)\n\(lines)")
+    #expect(lines.last == "7 passed, 0 failed", "unexpected replay output: \(lines)")
+  }
 }
+
+/// The repository this test file belongs to.
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().path

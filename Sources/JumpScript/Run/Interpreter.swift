@@ -51,6 +51,8 @@ public final class Interpreter {
       return value
     } catch {
       state = before
+      // A cancelled statement is not kept in the journal, so it must not use up a number either.
+      if error.exitCode == .interrupted { nextStatementNumber = number }
       throw error
     }
   }
