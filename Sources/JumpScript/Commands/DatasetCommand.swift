@@ -69,7 +69,7 @@ enum DatasetCommand: Command {
         "'as' names the second part of a split, but there is no split", parameter: "rest",
         hint: "add split=0.8 (for example), or drop 'as \(arguments.string("rest") ?? "")'")
     }
-    let options = try options(arguments, seed: context.state.seed)
+    let options = options(arguments, seed: context.state.seed)
     let opened: (dataset: Dataset, rest: Dataset?)
     do { opened = try Dataset.open(path: path, options: options) } catch {
       throw CommandError(error, parameter: "path")
@@ -98,7 +98,7 @@ enum DatasetCommand: Command {
   }
 
   /// The engine options from the command's arguments.
-  static func options(_ arguments: BoundArguments, seed: UInt64?) throws(CommandError) -> DatasetOptions {
+  static func options(_ arguments: BoundArguments, seed: UInt64?) -> DatasetOptions {
     func numbers(_ key: String) -> [Float] {
       guard case .list(let items)? = arguments.value(key) else { return [] }
       return items.compactMap { item in
