@@ -1,0 +1,41 @@
+import CBLAS
+
+extension Kernels {
+  /// `C = alpha * op(A) * op(B) + beta * C` in row-major storage through OpenBLAS's `cblas_sgemm`.
+  ///
+  /// `op(A)` is `m x k`, `op(B)` is `k x n`; `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
+  /// The number of BLAS threads is whatever `setBLASThreads` last chose.
+  static func sgemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    guard k > 0 else {
+      scale(c, rows: m, columns: n, stride: ldc, by: beta)
+      return
+    }
+    cblas_sgemm(
+      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  /// Multiplies an `rows x columns` block with row stride `stride` by `factor` (0 clears it).
+  static func scale(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int, by factor: Float)
+  {
+    for r in 0..<rows {
+      let row = c + r * stride
+      if factor == 0 {
+        fill(row, 0, columns)
+      } else {
+        for j in 0..<columns { row[j] *= factor }
+      }
+    }
+  }
+
+  /// Sets the number of threads OpenBLAS uses for the following calls (a process-wide setting).
+  static func setBLASThreads(_ threads: Int) {
+    let n = Int32(max(1, threads))
+    if openblas_get_num_threads() != n { openblas_set_num_threads(n) }
+  }
+}

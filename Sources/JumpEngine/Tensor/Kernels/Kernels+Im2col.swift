@@ -1,0 +1,37 @@
+extension Kernels {
+  /// Writes the im2col matrix of one sample and one group: `(C/group * kh * kw) x (outH * outW)`.
+  ///
+  /// `input` points at the group's first input channel plane of the sample; cells that fall in the padding
+  /// are zero.
+  static func im2col(_ g: ConvGeometry, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+    let outPlane = g.outPlane
+    var row = columns
+    for c in 0..<g.inPerGroup {
+      let plane = input + c * g.inPlane
+      for ky in 0..<g.kernelHeight {
+        for kx in 0..<g.kernelWidth {
+          let offsetX = kx * g.dilationWidth
+          let valid = g.validColumns(offset: offsetX)
+          for oy in 0..<g.outHeight {
+            let destination = row + oy * g.outWidth
+            let iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight
+            if iy < 0 || iy >= g.inHeight || valid.isEmpty {
+              fill(destination, 0, g.outWidth)
+              continue
+            }
+            fill(destination, 0, valid.lowerBound)
+            let source = plane + iy * g.inWidth - g.padLeft + offsetX
+            if g.strideWidth == 1 {
+              copy(source + valid.lowerBound, destination + valid.lowerBound, valid.count)
+            } else {
+              let s = g.strideWidth
+              for ox in valid { destination[ox] = source[ox * s] }
+            }
+            fill(destination + valid.upperBound, 0, g.outWidth - valid.upperBound)
+          }
+          row += outPlane
+        }
+      }
+    }
+  }
+}
