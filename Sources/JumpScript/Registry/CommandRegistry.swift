@@ -21,6 +21,8 @@ public struct CommandRegistry: Sendable {
     TargetCommand.self,
     ReportCommand.self,
     ExportCommand.self,
+    EvalCommand.self,
+    PredictCommand.self,
   ])
 
   /// The signature of a command.

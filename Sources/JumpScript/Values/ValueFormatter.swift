@@ -19,6 +19,11 @@ public enum ValueFormatter {
     return text
   }
 
+  /// A number with a fixed count of decimals: `97.98`.
+  public static func fixed(_ value: Double, decimals: Int) -> String {
+    String(format: "%.\(decimals)f", value)
+  }
+
   /// A number as written in a script with its unit: `264KB`, `50%`.
   public static func number(_ literal: Double, unit: Unit) -> String {
     plain(literal) + unit.rawValue
