@@ -30,7 +30,10 @@ let package = Package(
         "CBLAS", "ONNXProto",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-      ]
+      ],
+      // Numeric kernels in an unoptimized build run 100-1000x slower, which would make the test
+      // suite and tutorial replays crawl; the engine is optimized in every configuration.
+      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
     ),
     .target(name: "JumpScript", dependencies: ["JumpEngine"]),
     .target(name: "JumpREPL", dependencies: ["JumpScript", "CLineEdit"]),
