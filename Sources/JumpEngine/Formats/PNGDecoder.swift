@@ -61,8 +61,8 @@ public enum PNGDecoder {
     if header.colorType == .palette && palette.isEmpty {
       throw EngineError.invalidData(label, "corrupt PNG image: palette image without a PLTE chunk")
     }
-    let raw = try inflate(compressed, expected: header.height * (header.rowBytes + 1), label: label)
-    try PNGScanlines.decode(raw, header: header, palette: palette, label: label, appendingTo: &output)
+    var raw = try inflate(compressed, expected: header.height * (header.rowBytes + 1), label: label)
+    try PNGScanlines.decode(&raw, header: header, palette: palette, label: label, appendingTo: &output)
     return header
   }
 
