@@ -91,7 +91,12 @@ public struct ScriptRunner {
       var result = Value.none
       do { result = try interpreter.execute(entry.statement, in: source) } catch { failure = error }
       interpreter.onResult = { _ in }
-      outcomes.append((output, failure?.transcriptText))
+      let recorded = entry.expectedOutput + (entry.expectedError.map { ["! " + $0] } ?? [])
+      let produced = output + (failure.map { ["! " + $0.transcriptText] } ?? [])
+      // `--update` keeps recordings that still match, so `[..]` and `~tol` survive it.
+      let stillMatches = !entry.recordedLines.isEmpty && linesMatch(expected: recorded, actual: produced)
+      outcomes.append(
+        stillMatches ? (entry.expectedOutput, entry.expectedError) : (output, failure?.transcriptText))
       if options.json {
         writeOut(jsonLine(entry, statementText, output, result, failure, source))
       }
