@@ -3,7 +3,7 @@ import JumpEngine
 
 /// Streams a dataset through a model in batches, for the commands that run models (`eval`,
 /// `predict`): checks shapes, polls for Ctrl-C between batches, reports progress on stderr for
-/// long passes, and counts NaN/Inf inputs so the caller can warn once.
+/// long passes, and counts NaN/Inf inputs (the `dataset` command already warned about them once).
 struct DatasetPass {
   let model: ModelValue
   let dataset: DatasetValue
@@ -55,11 +55,6 @@ struct DatasetPass {
     summary.seconds = Date().timeIntervalSince(started)
     if summary.samples == 0 {
       throw CommandError("dataset '\(dataset.name)' (\(dataset.path)) has no samples", parameter: "dataset")
-    }
-    if summary.nonFinite > 0 {
-      environment.log(
-        "warning: \(dataset.path) holds \(summary.nonFinite) NaN or infinite values; results involving them are meaningless"
-      )
     }
     return summary
   }

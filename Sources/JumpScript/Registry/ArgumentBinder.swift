@@ -23,7 +23,11 @@ struct ArgumentBinder {
       }
       bound.spans[parameter.name] = span
       do {
-        guard let value = try resolve(expr, parameter) else { return }
+        guard var value = try resolve(expr, parameter) else { return }
+        if case .list = parameter.type {
+          // A single value where a list is expected means a list of one: `mean=0.5`.
+          if case .list = value {} else { value = .list([value]) }
+        }
         if let problem = validate(value, parameter, span: expr.span) {
           problems.append(problem)
         } else {

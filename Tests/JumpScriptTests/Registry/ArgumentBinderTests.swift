@@ -41,6 +41,13 @@ private func bind(_ text: String) throws -> (arguments: BoundArguments, problems
     #expect(arguments.value("tops") == nil)
   }
 
+  @Test func aSingleValueWhereAListIsExpectedIsAListOfOne() throws {
+    let (arguments, problems) = try bind(#"dataset d = "x.npz" mean=0.5 std=[0.25, 0.5]"#)
+    #expect(problems.isEmpty)
+    #expect(ValueFormatter.display(try #require(arguments.value("mean"))) == "[0.5]")
+    #expect(ValueFormatter.display(try #require(arguments.value("std"))) == "[0.25, 0.5]")
+  }
+
   @Test func bindingAndPin() throws {
     let (dataset, _) = try bind(#"dataset train = "x.npz""#)
     #expect(dataset.binding == "train")

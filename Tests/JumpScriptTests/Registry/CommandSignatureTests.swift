@@ -16,7 +16,10 @@ import Testing
   @Test func usageLines() {
     #expect(LoadCommand.signature.usage == "load PATH [as NAME] [sha256:HEX]")
     #expect(ExportCommand.signature.usage == "export PATH [from MODEL] [format=…]")
-    #expect(DatasetCommand.signature.usage == "dataset NAME = PATH")
+    #expect(
+      DatasetCommand.signature.usage
+        == "dataset NAME = PATH [as REST] [scale=…] [mean=…] [std=…] [layout=nchw] [limit=…] [shuffle=false] [split=…]"
+    )
     #expect(ReportCommand.signature.usage == "report [MODEL]")
     #expect(SeedCommand.signature.usage == "seed SEED")
     #expect(TargetCommand.signature.usage == "target DEVICE")
