@@ -18,7 +18,9 @@ final class NpzMember: @unchecked Sendable {
   private var scratch: DatasetScratchFile?
 
   /// Opens member `name` of `archive`, or returns nil when the archive has no such member.
-  static func open(_ name: String, of archive: URL, directory: DatasetZipDirectory) throws(EngineError)
+  static func open(
+    _ name: String, of archive: URL, directory: DatasetZipDirectory
+  ) throws(EngineError)
     -> NpzMember?
   {
     guard let entry = directory.entries[name] else { return nil }
@@ -96,7 +98,8 @@ final class NpzMember: @unchecked Sendable {
       })
     guard outcome.size == entry.uncompressedSize else {
       throw EngineError.invalidData(
-        label, "corrupt archive: inflated \(outcome.size) bytes, the directory says \(entry.uncompressedSize)")
+        label, "corrupt archive: inflated \(outcome.size) bytes, the directory says \(entry.uncompressedSize)"
+      )
     }
     guard outcome.crc32 == entry.crc32 else {
       throw EngineError.invalidData(label, "corrupt archive: CRC-32 mismatch")
