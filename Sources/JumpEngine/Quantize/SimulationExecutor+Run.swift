@@ -1,0 +1,207 @@
+extension SimulationExecutor {
+  /// The shared body of the `run` variants.
+  func execute(
+    input: Tensor, isCancelled: () -> Bool, visit: (ActivationView) -> Void
+  ) throws(EngineError) -> [Tensor] {
+    let declared = try graph.tensor(inputName)
+    guard input.rank == declared.shape.count, input.shape.dropFirst() == declared.shape.dropFirst() else {
+      let wanted = ["N"] + declared.shape.dropFirst().map(String.init)
+      throw EngineError(
+        .invalidData,
+        "input has shape \(input.shape), the graph expects [\(wanted.joined(separator: ", "))] for '\(inputName)'"
+      )
+    }
+    let n = input.shape[0]
+    guard n > 0 else { throw EngineError(.invalidData, "input has no samples") }
+    let sampleSize = declared.shape.dropFirst().reduce(1, *)
+    let source = input.floats ?? input.asFloats()
+    var collected: [[Float]] = Array(repeating: [], count: graph.outputs.count)
+    var outputShapes: [[Int]] = Array(repeating: [], count: graph.outputs.count)
+    var start = 0
+    while start < n {
+      let b = min(batchSize, n - start)
+      let (shapes, values) = try pass(
+        source, offset: start * sampleSize, batch: b, isCancelled: isCancelled, visit: visit)
+      for (index, name) in graph.outputs.enumerated() {
+        guard let shape = shapes[name], let part = values[name] else {
+          throw EngineError(.invalidModel, "output '\(name)' was not produced")
+        }
+        if start == 0 { outputShapes[index] = shape } else { outputShapes[index][0] += b }
+        collected[index].append(contentsOf: part)
+      }
+      start += b
+    }
+    return zip(outputShapes, collected).map { Tensor(shape: $0.0, floats: $0.1) }
+  }
+
+  /// Runs one pass of `batch` samples; returns the output shapes and values.
+  private func pass(
+    _ source: [Float], offset: Int, batch: Int, isCancelled: () -> Bool, visit: (ActivationView) -> Void
+  ) throws(EngineError) -> (shapes: [String: [Int]], outputs: [String: [Float]]) {
+    var buffers: [String: UnsafeMutablePointer<Float>] = [:]
+    defer { for pointer in buffers.values { pointer.deallocate() } }
+    var shapes = constantShapes
+    let keep = Set(graph.outputs)
+    /// Allocates the buffer of an activation at this batch size.
+    func allocate(_ name: String) throws(EngineError) -> UnsafeMutablePointer<Float> {
+      let tensor = try graph.tensor(name)
+      let shape = [batch] + tensor.shape.dropFirst()
+      shapes[name] = shape
+      let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(shape.reduce(1, *), 1))
+      buffers[name] = pointer
+      return pointer
+    }
+    /// Fake-quantizes a freshly produced activation and shows it to `visit`.
+    func finish(_ name: String) throws(EngineError) {
+      guard let pointer = buffers[name], let shape = shapes[name] else { return }
+      let count = shape.reduce(1, *)
+      let tensor = try graph.tensor(name)
+      if quantizesActivations, let q = tensor.quantization, let range = tensor.elementType.integerRange {
+        Self.fakeQuantize(pointer, count: count, scale: q.scale, zeroPoint: q.zeroPoint, range: range)
+      }
+      visit(
+        ActivationView(name: name, shape: shape, values: UnsafeBufferPointer(start: pointer, count: count)))
+    }
+    let inputPointer = try allocate(inputName)
+    let sampleCount = (shapes[inputName] ?? []).reduce(1, *)
+    source.withUnsafeBufferPointer { all in
+      if let base = all.baseAddress { Kernels.copy(base + offset, inputPointer, sampleCount) }
+    }
+    try finish(inputName)
+    for (index, node) in graph.nodes.enumerated() {
+      if isCancelled() { throw EngineError(.cancelled, "cancelled") }
+      for output in node.outputs { _ = try allocate(output) }
+      let pointer: (String) -> UnsafeMutablePointer<Float>? = { buffers[$0] ?? self.constants[$0] }
+      try runNode(node, shapes: shapes, pointer: pointer)
+      let activation = node.op.activation
+      if activation != .none, let output = node.outputs.first, let p = buffers[output],
+        let shape = shapes[output]
+      {
+        for i in 0..<shape.reduce(1, *) { p[i] = activation.apply(p[i]) }
+      }
+      for output in node.outputs { try finish(output) }
+      for name in Set(node.inputs) where lastReader[name] == index && !keep.contains(name) {
+        buffers.removeValue(forKey: name)?.deallocate()
+      }
+    }
+    var outputs: [String: [Float]] = [:]
+    for name in graph.outputs {
+      guard let p = buffers[name], let shape = shapes[name] else { continue }
+      outputs[name] = Array(UnsafeBufferPointer(start: p, count: shape.reduce(1, *)))
+    }
+    return (shapes, outputs)
+  }
+
+  /// Computes one node into its (already allocated) output buffers.
+  private func runNode(
+    _ node: QuantizedNode, shapes: [String: [Int]],
+    pointer: @escaping (String) -> UnsafeMutablePointer<Float>?
+  ) throws(EngineError) {
+    guard let input = node.inputs.first, let x = pointer(input), let output = node.outputs.first,
+      let y = pointer(output), let xShape = shapes[input], let yShape = shapes[output]
+    else { throw EngineError(.invalidModel, "node '\(node.name)' has no operand buffers") }
+    switch node.op {
+    case .quantize, .dequantize:
+      Kernels.copy(x, y, yShape.reduce(1, *))
+      return
+    case .pad(let pads):
+      Self.pad(x, shape: xShape, pads: pads, output: y, outputShape: yShape)
+      return
+    default:
+      break
+    }
+    let floatNode = try equivalentNode(node, shapes: shapes)
+    let needed = try StepBuilder.scratchCount(floatNode, shapes: shapes, threads: threads)
+    if needed > scratchCount {
+      scratch?.deallocate()
+      scratch = .allocate(capacity: needed)
+      scratchCount = needed
+    }
+    let builder = StepBuilder(shapes: shapes, pointer: pointer, scratch: scratch, threads: threads)
+    try builder.build(PlannedNode(node: floatNode)).run(threads: threads)
+  }
+
+  /// The float graph node that computes what `node` computes (fused activations applied separately).
+  func equivalentNode(_ node: QuantizedNode, shapes: [String: [Int]]) throws(EngineError) -> Node {
+    let op: Op
+    switch node.op {
+    case .conv2D(let o), .depthwiseConv2D(let o):
+      guard node.inputs.count == 3, let w = shapes[node.inputs[1]], w.count == 4,
+        let x = shapes[node.inputs[0]], x.count == 4
+      else { throw EngineError(.invalidModel, "node '\(node.name)': convolution operands are not 4-D") }
+      var group = 1
+      if case .depthwiseConv2D = node.op { group = x[1] }
+      op = .conv(
+        ConvAttributes(
+          kernel: [w[2], w[3]], strides: o.strides, pads: o.pads, dilations: o.dilations, group: group))
+    case .fullyConnected: op = .gemm(GemmAttributes(transB: true))
+    case .add: op = .add
+    case .sub: op = .sub
+    case .mul: op = .mul
+    case .averagePool2D(let o):
+      op = .averagePool(PoolAttributes(kernel: o.kernel, strides: o.strides, pads: o.pads))
+    case .maxPool2D(let o): op = .maxPool(PoolAttributes(kernel: o.kernel, strides: o.strides, pads: o.pads))
+    case .mean(let axes, let keepDims): op = .reduceMean(axes: axes, keepDims: keepDims)
+    case .reshape(let shape): op = .reshape(shape: shape, allowZero: true)
+    case .softmax(let beta):
+      guard beta == 1 else {
+        throw EngineError(.unsupportedOp, "node '\(node.name)': SOFTMAX with beta \(beta)")
+      }
+      op = .softmax(axis: 1)
+    case .logistic: op = .sigmoid
+    case .hardSwish: op = .hardSwish
+    case .concatenation(let axis, _): op = .concat(axis: axis)
+    case .float(let original): return floatOverrides[node.name] ?? original
+    case .pad, .quantize, .dequantize:
+      throw EngineError(.invalidModel, "node '\(node.name)': \(node.op.tfliteName) has no float node")
+    }
+    return Node(name: node.name, op: op, inputs: node.inputs, outputs: node.outputs)
+  }
+
+  /// Rounds values onto the grid `(q - zeroPoint) * scale` with `q` clamped to `range`, in place.
+  ///
+  /// Rounding is half away from zero, as TFLite's reference QUANTIZE.
+  static func fakeQuantize(
+    _ values: UnsafeMutablePointer<Float>, count: Int, scale: Float, zeroPoint: Int64,
+    range: ClosedRange<Int64>
+  ) {
+    guard scale > 0 else { return }
+    let zero = Float(zeroPoint)
+    let low = Float(range.lowerBound)
+    let high = Float(range.upperBound)
+    for i in 0..<count {
+      var q = (values[i] / scale).rounded() + zero
+      q = q < low ? low : (q > high ? high : q)
+      values[i] = (q - zero) * scale
+    }
+  }
+
+  /// Zero padding of a row-major tensor; `pads` holds all begins, then all ends.
+  static func pad(
+    _ x: UnsafeMutablePointer<Float>, shape: [Int], pads: [Int], output y: UnsafeMutablePointer<Float>,
+    outputShape: [Int]
+  ) {
+    let rank = shape.count
+    Kernels.fill(y, 0, outputShape.reduce(1, *))
+    guard rank > 0, pads.count == 2 * rank else { return }
+    let rowLength = shape[rank - 1]
+    let rows = shape.dropLast().reduce(1, *)
+    var outStrides = [Int](repeating: 1, count: rank)
+    for axis in stride(from: rank - 2, through: 0, by: -1) {
+      outStrides[axis] = outStrides[axis + 1] * outputShape[axis + 1]
+    }
+    var index = [Int](repeating: 0, count: max(rank - 1, 0))
+    for row in 0..<rows {
+      var offset = pads[rank - 1]
+      for axis in 0..<(rank - 1) { offset += (index[axis] + pads[axis]) * outStrides[axis] }
+      Kernels.copy(x + row * rowLength, y + offset, rowLength)
+      var axis = rank - 2
+      while axis >= 0 {
+        index[axis] += 1
+        if index[axis] < shape[axis] { break }
+        index[axis] = 0
+        axis -= 1
+      }
+    }
+  }
+}
