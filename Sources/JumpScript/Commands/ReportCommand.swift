@@ -29,6 +29,12 @@ enum ReportCommand: Command {
       fields.append(("fits_flash", .bool(fits)))
       text += "\n" + budgetLine(summary.fp32Bytes, device: device, fits: fits)
     }
+    if let calibration = context.state.calibrations[model.name],
+      calibration.calibration.model.matches(model.model)
+    {
+      fields.append(("calibration", .string(calibration.calibration.methodDescription)))
+      text += "\n" + calibration.reportLines.joined(separator: "\n")
+    }
     return .record(Record(kind: "report", fields: fields, text: text))
   }
 

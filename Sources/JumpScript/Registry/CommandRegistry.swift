@@ -23,6 +23,7 @@ public struct CommandRegistry: Sendable {
     ExportCommand.self,
     EvalCommand.self,
     PredictCommand.self,
+    CalibrateCommand.self,
   ])
 
   /// The signature of a command.

@@ -10,6 +10,8 @@ public struct SessionState: Sendable {
   public var workingModelName: String?
   /// Datasets by name, in declaration order.
   public private(set) var datasets: [DatasetValue] = []
+  /// Calibrations by the session name of the model they were made for (see `calibrate`).
+  public var calibrations: [String: CalibrationValue] = [:]
   /// Devices known to the session (declared with `device`, usually by `use targets`).
   public private(set) var devices: [Device] = []
   /// The selected target device.
