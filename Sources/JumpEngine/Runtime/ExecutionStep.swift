@@ -14,9 +14,10 @@ struct ExecutionStep {
       Kernels.conv2d(
         g, input: x, weight: w, bias: b, output: y, activation: activation, scratch: scratch, threads: threads
       )
-    case .depthwise(let g, let x, let w, let b, let y, let activation):
+    case .depthwise(let g, let x, let w, let b, let y, let activation, let scratch):
       Kernels.depthwiseConv2d(
-        g, input: x, weight: w, bias: b, output: y, activation: activation, threads: threads)
+        g, input: x, weight: w, bias: b, output: y, activation: activation, scratch: scratch, threads: threads
+      )
     case .gemm(let attributes, let m, let n, let k, let a, let b, let c, let cShape, let y):
       Kernels.gemm(
         attributes, m: m, n: n, k: k, a: a, b: b, c: c, cShape: cShape, output: y, threads: threads)
@@ -63,11 +64,11 @@ enum StepKernel {
     ConvGeometry, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>?,
     UnsafeMutablePointer<Float>,
     Activation, UnsafeMutablePointer<Float>?)
-  /// Direct depthwise convolution: geometry, input, weight, bias, output, fused activation.
+  /// Direct depthwise convolution: geometry, input, weight, bias, output, fused activation, scratch.
   case depthwise(
     ConvGeometry, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>?,
     UnsafeMutablePointer<Float>,
-    Activation)
+    Activation, UnsafeMutablePointer<Float>)
   /// ONNX Gemm: attributes, m, n, k, A, B, C, C's shape, output.
   case gemm(
     GemmAttributes, Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>?, [Int],

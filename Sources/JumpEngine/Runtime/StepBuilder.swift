@@ -70,7 +70,8 @@ struct StepBuilder {
 
   /// The im2col scratch floats `node` needs at these shapes.
   static func scratchCount(_ node: Node, shapes: [String: [Int]], threads: Int) throws(EngineError) -> Int {
-    guard let g = try convGeometry(node, shapes: shapes), !isDepthwise(g) else { return 0 }
+    guard let g = try convGeometry(node, shapes: shapes) else { return 0 }
+    if isDepthwise(g) { return Kernels.depthwiseScratchCount(g, threads: threads) }
     return Kernels.conv2dScratchCount(g, threads: threads)
   }
 
@@ -94,7 +95,10 @@ struct StepBuilder {
       guard let g = try Self.convGeometry(node, shapes: shapes) else { throw Self.error(node, "not a conv") }
       let w = try input(node, 1)
       let b = node.inputs.count > 2 ? try input(node, 2) : nil
-      if Self.isDepthwise(g) { return .depthwise(g, x, w, b, y, planned.activation) }
+      if Self.isDepthwise(g) {
+        guard let scratch else { throw Self.error(node, "no scratch memory was planned") }
+        return .depthwise(g, x, w, b, y, planned.activation, scratch)
+      }
       return .conv(g, x, w, b, y, planned.activation, g.isPointwise ? nil : scratch)
     case .gemm(let a):
       let bShape = try shape(node.inputs[1], node)

@@ -25,7 +25,7 @@ extension Kernels {
               copy(source + valid.lowerBound, destination + valid.lowerBound, valid.count)
             } else {
               let s = g.strideWidth
-              for ox in valid { destination[ox] = source[ox * s] }
+              for ox in valid { destination[ox] = source[ox &* s] }
             }
             fill(destination + valid.upperBound, 0, g.outWidth - valid.upperBound)
           }

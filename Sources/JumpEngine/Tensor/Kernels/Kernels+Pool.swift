@@ -17,7 +17,7 @@ extension Kernels {
           let s = source + iy * g.inWidth - g.padLeft + kx * g.dilationWidth
           let sw = g.strideWidth
           for ox in valid {
-            let v = s[ox * sw]
+            let v = s[ox &* sw]
             row[ox] = v > row[ox] ? v : row[ox]
           }
         }
@@ -46,7 +46,7 @@ extension Kernels {
             let row = destination + oy * g.outWidth
             let s = source + iy * g.inWidth - g.padLeft + kx * g.dilationWidth
             let sw = g.strideWidth
-            for ox in valid { row[ox] += s[ox * sw] }
+            for ox in valid { row[ox] += s[ox &* sw] }
           }
           for i in 0..<g.outPlane { destination[i] *= reciprocal[i] }
         }
