@@ -231,7 +231,11 @@ def _random_window_graph(rng: np.random.Generator, index: int) -> onnx.ModelProt
     model.ir_version = 8
     inferred = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     out_shape = inferred.run(None, {"x": np.zeros((1, c, h, w), np.float32)})[0].shape
-    other = [d if rng.random() < 0.5 else 1 for d in out_shape[1:]]
+    # ONNX's static shape inference and ONNX Runtime disagree on some ceil_mode output sizes (ORT drops a
+    # last window that starts in the end padding); broadcast over such axes so both accept the graph.
+    static = onnx.shape_inference.infer_shapes(model).graph.output[0].type.tensor_type.shape.dim
+    agree = [len(static) == len(out_shape) and static[i].dim_value == out_shape[i] for i in range(len(out_shape))]
+    other = [d if agree[i + 1] and rng.random() < 0.5 else 1 for i, d in enumerate(out_shape[1:])]
     other = other[int(rng.integers(0, len(other))):]  # drop some leading axes
     op = str(rng.choice(["Add", "Sub", "Mul", "Div"]))
     value = rng.standard_normal(other) if op != "Div" else rng.uniform(0.5, 2.0, size=other)
@@ -286,10 +290,11 @@ def test_mobilenet_v3_small(jumpstation: Path, tmp_path: Path, size: int) -> Non
     actual = _predict(jumpstation, model, x, tmp_path)
     assert actual.shape[0] == x.shape[0]
     error = _relative_error(actual, expected)
+    print(f"MobileNetV3-Small {size}x{size}: relative error {error:.2e}")
     assert error < TOLERANCE, f"MobileNetV3-Small at {size}: relative error {error:.3g}"
 
 
-@pytest.mark.parametrize("index", range(12))
+@pytest.mark.parametrize("index", range(24))
 def test_random_graph(jumpstation: Path, tmp_path: Path, index: int) -> None:
     rng = np.random.default_rng(1000 + index)
     model = _random_window_graph(rng, index)
@@ -301,4 +306,5 @@ def test_random_graph(jumpstation: Path, tmp_path: Path, index: int) -> None:
     actual = _predict(jumpstation, path, x, tmp_path)
     error = _relative_error(actual, expected)
     nodes = ", ".join(f"{n.op_type}{{{', '.join(f'{a.name}={helper.get_attribute_value(a)}' for a in n.attribute)}}}" for n in model.graph.node)
+    print(f"random graph {index}: relative error {error:.2e} ({nodes})")
     assert error < TOLERANCE, f"random graph {index} ({nodes}): relative error {error:.3g}"
