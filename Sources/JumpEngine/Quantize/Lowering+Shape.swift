@@ -2,9 +2,10 @@
 extension LoweringBuilder {
   /// MaxPool / AveragePool as MAX_POOL_2D / AVERAGE_POOL_2D with explicit pads.
   ///
-  /// `ceil_mode` becomes extra end padding that gives the same output size with floor arithmetic (padded
-  /// cells never count, so the windows are unchanged). `count_include_pad=1` with padding becomes a PAD of
-  /// zeros followed by an unpadded average, which counts the padded zeros exactly as ONNX does.
+  /// `count_include_pad=1` with padding becomes a PAD of zeros followed by an unpadded average, which counts
+  /// the padded zeros as ONNX does (without padding the flag changes nothing). `ceil_mode` then becomes extra
+  /// end padding that gives the same output size with floor arithmetic; padded cells never count, so the
+  /// windows that overhang the end average only the cells they cover, as in ONNX Runtime and PyTorch.
   mutating func lowerPool(_ node: Node, _ a: PoolAttributes, max isMax: Bool) throws(EngineError) {
     let x = try shape(node.inputs[0])
     let y = try shape(node.outputs[0])
@@ -14,24 +15,22 @@ extension LoweringBuilder {
     guard a.dilations.allSatisfy({ $0 == 1 }) else {
       throw cannotQuantize(node, "dilated pooling has no TFLite builtin")
     }
-    var pads = a.pads
-    for axis in 0..<2 {
-      let needed = (y[2 + axis] - 1) * a.strides[axis] + a.kernel[axis] - x[2 + axis] - pads[axis]
-      if needed > pads[2 + axis] { pads[2 + axis] = needed }
-    }
     var input = try activation(node.inputs[0])
+    var inputShape = x
+    var pads = a.pads
     if !isMax && a.countIncludePad && pads.contains(where: { $0 > 0 }) {
-      guard pads == a.pads else {
-        throw cannotQuantize(node, "count_include_pad=1 together with ceil_mode=1 has no TFLite form")
-      }
-      let padded = [x[0], x[1], x[2] + pads[0] + pads[2], x[3] + pads[1] + pads[3]]
-      let output = derivedActivation("\(node.outputs[0])#padded", shape: padded)
+      inputShape = [x[0], x[1], x[2] + pads[0] + pads[2], x[3] + pads[1] + pads[3]]
+      let output = derivedActivation("\(node.outputs[0])#padded", shape: inputShape)
       emit(
         .pad(pads: [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]]), name: "\(node.name)#pad",
         inputs: [input],
         output: output, sources: [node])
       input = output
       pads = [0, 0, 0, 0]
+    }
+    for axis in 0..<2 {
+      let needed = (y[2 + axis] - 1) * a.strides[axis] + a.kernel[axis] - inputShape[2 + axis] - pads[axis]
+      if needed > pads[2 + axis] { pads[2 + axis] = needed }
     }
     let options = Pool2DOptions(kernel: a.kernel, strides: a.strides, pads: pads)
     emit(
