@@ -1,0 +1,45 @@
+/// The parameters of TFLite's int8 MUL (`CalculateOpDataMul`): one multiplier `s_1 * s_2 / s_out` in
+/// `double`.
+struct MulParameters: Equatable, Sendable {
+  /// The zero points of the two inputs and the output.
+  var input1ZeroPoint: Int32, input2ZeroPoint: Int32, outputZeroPoint: Int32
+  /// `s_1 * s_2 / s_out`.
+  var multiplier: QuantizedMultiplier
+  /// The clamp of the fused activation.
+  var range: ActivationRange
+  /// The device's rounding mode.
+  var rounding: RoundingMode
+
+  /// TFLite Micro's `CalculateOpDataMul` for int8.
+  init(
+    input1Scale: Float, input1ZeroPoint: Int32, input2Scale: Float, input2ZeroPoint: Int32,
+    outputScale: Float, outputZeroPoint: Int32, range: ActivationRange = .int8,
+    rounding: RoundingMode = .double
+  ) throws(EngineError) {
+    self.input1ZeroPoint = input1ZeroPoint
+    self.input2ZeroPoint = input2ZeroPoint
+    self.outputZeroPoint = outputZeroPoint
+    self.range = range
+    self.rounding = rounding
+    let real = Double(input1Scale) * Double(input2Scale) / Double(outputScale)
+    multiplier = try QuantizedMultiplier(real, rounding: rounding)
+  }
+
+  /// One output element (TFLite's `MulElementwise` body).
+  @inline(__always)
+  func apply(_ x: Int8, _ y: Int8) -> Int8 {
+    let product = (Int32(x) &- input1ZeroPoint) &* (Int32(y) &- input2ZeroPoint)
+    let v = FixedPoint.multiply(product, by: multiplier, rounding) &+ outputZeroPoint
+    return Int8(truncatingIfNeeded: range.clamp(v))
+  }
+}
+
+extension IntegerKernels {
+  /// TFLite's int8 MUL with NumPy broadcasting over NCHW shapes, as planned by `plan`.
+  static func mul(
+    _ plan: BroadcastPlan, a: UnsafePointer<Int8>, b: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
+    parameters: MulParameters
+  ) {
+    broadcastRows(plan, a: a, b: b, output: output) { x, y in parameters.apply(x, y) }
+  }
+}
