@@ -165,6 +165,44 @@ struct QuantizeLoweringTests {
     #expect(RuntimeFixtures.relativeError(simulated[0].floats ?? [], reference[0].floats ?? []) < 1e-5)
   }
 
+  @Test("MatMul, ReduceMean, Squeeze, Unsqueeze, Sigmoid, Concat, Sub with a constant and Softmax lower")
+  func otherOps() throws {
+    let model = try S.model(
+      input: [3, 4, 4],
+      nodes: [
+        Node(name: "mean", op: .reduceMean(axes: [-1, 2], keepDims: false), inputs: ["x"], outputs: ["m"]),
+        Node(name: "mm", op: .matMul, inputs: ["m", "W"], outputs: ["f"]),
+        Node(name: "sig", op: .sigmoid, inputs: ["f"], outputs: ["s"]),
+        Node(name: "unsq", op: .unsqueeze(axes: [2]), inputs: ["s"], outputs: ["u"]),
+        Node(name: "cat", op: .concat(axis: 1), inputs: ["u", "u"], outputs: ["c"]),
+        Node(name: "sq", op: .squeeze(axes: [2]), inputs: ["c"], outputs: ["q"]),
+        Node(name: "sub", op: .sub, inputs: ["q", "h"], outputs: ["d"]),
+        Node(name: "max", op: .maxPool(PoolAttributes(kernel: [1])), inputs: ["u"], outputs: ["p"]),
+        Node(name: "relu", op: .relu, inputs: ["d"], outputs: ["r"]),
+        Node(name: "soft", op: .softmax(axis: -1), inputs: ["r"], outputs: ["y"]),
+      ],
+      initializers: [
+        "W": Tensor(shape: [3, 5], floats: S.values(15, seed: 3)),
+        "h": Tensor(shape: [10], floats: S.values(10, seed: 4)),
+      ])
+    let error = #expect(throws: EngineError.self) { try Lowering.lower(model) }
+    #expect(error?.message.contains("only 2-D pooling lowers") == true)
+    var graph = model.graph
+    graph.nodes.removeAll { $0.name == "max" }
+    let trimmed = try Model.resolving(graph, provenance: model.provenance)
+    let lowered = try Lowering.lower(trimmed)
+    #expect(
+      lowered.graph.nodes.map(\.op.tfliteName) == [
+        "MEAN", "FULLY_CONNECTED", "LOGISTIC", "RESHAPE", "CONCATENATION", "RESHAPE", "SUB", "SOFTMAX",
+      ])
+    #expect(lowered.graph.nodes[0].op == .mean(axes: [2, 3], keepDims: false))
+    #expect(lowered.graph.nodes[6].op == .sub(activation: .relu))
+    let x = S.tensor([2, 3, 4, 4], seed: 13)
+    let (reference, simulated) = try S.floatAndLowered(trimmed, x)
+    #expect(simulated[0].shape == [2, 10])
+    #expect(RuntimeFixtures.relativeError(simulated[0].floats ?? [], reference[0].floats ?? []) < 1e-5)
+  }
+
   @Test("an op with no lowering names the node and the skip that keeps it in float")
   func unsupportedOp() throws {
     let model = try S.model(

@@ -83,3 +83,31 @@ enum QuantizeTestSupport {
     return (reference, simulated)
   }
 }
+
+extension QuantizeTestSupport {
+  /// Min...max of every value of `model` over `x`, from a float pass that observes all values (what
+  /// `calibrate method=minmax` records).
+  static func minMaxRanges(
+    _ model: Model, _ x: Tensor, batchSize: Int = 25
+  ) throws -> [String: ClosedRange<Float>] {
+    let executor = try FloatExecutor(model: model, batchSize: batchSize, observing: .all)
+    var ranges: [String: ClosedRange<Float>] = [:]
+    _ = try executor.run(input: x) { view in
+      guard let low = view.values.min(), let high = view.values.max() else { return }
+      ranges[view.name] =
+        ranges[view.name].map { min($0.lowerBound, low)...max($0.upperBound, high) } ?? low...high
+    }
+    return ranges
+  }
+
+  /// Min...max of every activation of a lowered graph over `x`.
+  static func minMaxRanges(_ lowered: LoweredGraph, _ x: Tensor) throws -> [String: ClosedRange<Float>] {
+    var ranges: [String: ClosedRange<Float>] = [:]
+    _ = try SimulationExecutor(graph: lowered.graph, batchSize: 25).run(input: x) { view in
+      guard let low = view.values.min(), let high = view.values.max() else { return }
+      ranges[view.name] =
+        ranges[view.name].map { min($0.lowerBound, low)...max($0.upperBound, high) } ?? low...high
+    }
+    return ranges
+  }
+}
