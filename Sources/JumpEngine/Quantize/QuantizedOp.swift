@@ -24,6 +24,10 @@ public enum QuantizedOp: Sendable, Hashable, CustomStringConvertible {
   /// MEAN over `axes` (logical NCHW axes, normalized non-negative).
   case mean(axes: [Int], keepDims: Bool)
   /// RESHAPE to `newShape` (the output shape; its first dimension is the batch).
+  ///
+  /// The element order is NCHW's. Where the input has spatial extent and channels are merged with it
+  /// (Flatten of `[N, C, H, W]` with `H·W > 1`), NHWC order differs: the exporter must permute the reader's
+  /// weights (or transpose); after a global pool (`H = W = 1`) the orders agree.
   case reshape(newShape: [Int])
   /// SOFTMAX over the channel axis (the last axis in TFLite's NHWC).
   case softmax(beta: Float)
