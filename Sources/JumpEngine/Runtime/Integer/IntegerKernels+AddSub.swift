@@ -79,8 +79,9 @@ extension IntegerKernels {
     broadcastRows(plan, a: a, b: b, output: output) { x, y in parameters.apply(x, y) }
   }
 
-  /// Runs `body` over every output element of a broadcast, row by row.
-  @inline(__always)
+  /// Runs `body` over every output element of a broadcast, row by row (pre-specialized for int8, see
+  /// `accumulateWindow`).
+  @_specialize(where Element == Int8, Result == Int8)
   static func broadcastRows<Element, Result>(
     _ plan: BroadcastPlan, a: UnsafePointer<Element>, b: UnsafePointer<Element>,
     output: UnsafeMutablePointer<Result>, _ body: (Element, Element) -> Result

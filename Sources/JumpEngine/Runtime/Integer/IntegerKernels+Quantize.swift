@@ -23,6 +23,10 @@ struct RequantizeParameters: Equatable, Sendable {
 extension IntegerKernels {
   /// TFLite's `reference_ops::Requantize` (QUANTIZE from an integer tensor): `clamp(M(x - zp_in) + zp_out)`
   /// to the output type's range. Works for int8 and int16 on either side.
+  @_specialize(where Input == Int8, Output == Int8)
+  @_specialize(where Input == Int16, Output == Int8)
+  @_specialize(where Input == Int8, Output == Int16)
+  @_specialize(where Input == Int16, Output == Int16)
   static func requantize<Input: FixedWidthInteger, Output: FixedWidthInteger>(
     _ input: UnsafePointer<Input>, count: Int, output: UnsafeMutablePointer<Output>,
     parameters: RequantizeParameters
@@ -37,6 +41,8 @@ extension IntegerKernels {
 
   /// TFLite's `AffineQuantize` (QUANTIZE from float): `clamp(round(x / scale) + zeroPoint)`, rounding half
   /// away from zero, the division in `float`. NaN becomes the zero point (TFLite leaves it undefined).
+  @_specialize(where Output == Int8)
+  @_specialize(where Output == Int16)
   static func quantize<Output: FixedWidthInteger>(
     _ input: UnsafePointer<Float>, count: Int, scale: Float, zeroPoint: Int32,
     output: UnsafeMutablePointer<Output>
@@ -51,6 +57,8 @@ extension IntegerKernels {
   }
 
   /// TFLite's `Dequantize`: `float(double(scale) * (x - zeroPoint))`.
+  @_specialize(where Input == Int8)
+  @_specialize(where Input == Int16)
   static func dequantize<Input: FixedWidthInteger>(
     _ input: UnsafePointer<Input>, count: Int, scale: Float, zeroPoint: Int32,
     output: UnsafeMutablePointer<Float>

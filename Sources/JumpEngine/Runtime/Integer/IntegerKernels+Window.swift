@@ -5,7 +5,11 @@ extension IntegerKernels {
   /// Taps in the padding contribute nothing (TFLite "omits the areas outside the image"; it does not pad with
   /// the zero point). Each kernel tap adds to the span of output columns whose tap is valid in one
   /// vectorizable loop; zero weights (pruned taps) are skipped, which cannot change the sum.
-  @inline(__always)
+  ///
+  /// Pre-specialized for the int8 and 16x8 kernels: debug builds compile files separately, where a generic
+  /// called from another file would otherwise run unspecialized (hundreds of times slower).
+  @_specialize(where Element == Int8, Accumulator == Int32)
+  @_specialize(where Element == Int16, Accumulator == Int64)
   static func accumulateWindow<Element: FixedWidthInteger, Accumulator: FixedWidthInteger>(
     _ g: ConvGeometry, source: UnsafePointer<Element>, zeroPoint: Accumulator, taps: UnsafePointer<Int8>,
     into acc: UnsafeMutablePointer<Accumulator>
