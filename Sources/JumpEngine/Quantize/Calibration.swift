@@ -46,6 +46,9 @@ public struct Calibration: Sendable, Equatable {
   /// The range of a tensor, if it was calibrated.
   public func range(of name: String) -> CalibrationRange? { ranges[name] }
 
+  /// The chosen ranges as `min...max` by tensor name, the form `Quantizer.quantize(_:ranges:options:)` takes.
+  public var closedRanges: [String: ClosedRange<Float>] { ranges.mapValues { $0.min...$0.max } }
+
   /// The ranges in execution order.
   public var orderedRanges: [(name: String, range: CalibrationRange)] {
     tensorNames.compactMap { name in ranges[name].map { (name, $0) } }

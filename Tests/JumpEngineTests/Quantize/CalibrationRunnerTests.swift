@@ -28,6 +28,7 @@ struct CalibrationRunnerTests {
     #expect(calibration.datasetPath.hasSuffix("operational.npz"))
     #expect(calibration.model.matches(model))
     #expect(calibration.model.sourceSHA256 == model.provenance.sha256)
+    #expect(calibration.closedRanges.count == values.count)
     let input = try #require(calibration.range(of: model.inputs[0].name))
     #expect(input.observedMin >= 0 && input.observedMax <= 1 && input.min == 0)
     for node in model.graph.nodes where node.op == .relu {
