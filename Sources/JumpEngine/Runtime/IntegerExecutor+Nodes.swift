@@ -1,0 +1,240 @@
+extension IntegerExecutor {
+  /// Runs one node at the concrete `shapes` of this pass.
+  func runNode(
+    _ node: QuantizedNode, _ kernel: IntegerNodeKernel, shapes: [String: [Int]]
+  ) throws(EngineError) {
+    let xName = node.inputs[0]
+    let yName = node.outputs[0]
+    guard let xShape = shapes[xName], let yShape = shapes[yName] else {
+      throw IntegerNodePreparer.error(node, "operand shapes are unknown", .invalidModel)
+    }
+    let count = yShape.reduce(1, *)
+    switch kernel {
+    case .conv(let q, let depthwise):
+      guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName) else {
+        throw missing(node, xName)
+      }
+      let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
+      let bias = int32Constants[node.inputs[2]]
+      if depthwise {
+        IntegerKernels.depthwiseConv2d(
+          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int32Scratch, threads: threads)
+      } else {
+        IntegerKernels.conv2d(
+          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int32Scratch, threads: threads)
+      }
+    case .conv16x8(let q, let depthwise):
+      guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName) else {
+        throw missing(node, xName)
+      }
+      let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
+      let bias = int64Constants[node.inputs[2]]
+      if depthwise {
+        IntegerKernels.depthwiseConv2d16x8(
+          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int64Scratch, threads: threads)
+      } else {
+        IntegerKernels.conv2d16x8(
+          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int64Scratch, threads: threads)
+      }
+    case .fullyConnected(let q):
+      guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName), let wShape = shapes[node.inputs[1]]
+      else { throw missing(node, xName) }
+      IntegerKernels.fullyConnected(
+        batch: xShape[0], depth: wShape[1], units: wShape[0], input: x, weight: w,
+        bias: int32Constants[node.inputs[2]], output: y, quantization: q, threads: threads)
+    case .fullyConnected16x8(let q):
+      guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName),
+        let wShape = shapes[node.inputs[1]]
+      else { throw missing(node, xName) }
+      IntegerKernels.fullyConnected16x8(
+        batch: xShape[0], depth: wShape[1], units: wShape[0], input: x, weight: w,
+        bias: int64Constants[node.inputs[2]], output: y, quantization: q, threads: threads)
+    case .add(let parameters):
+      let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
+      IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
+    case .mul(let parameters):
+      let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
+      IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
+    case .averagePool(let o, let range):
+      guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
+      IntegerKernels.averagePool2d(try Self.poolGeometry(node, shapes: shapes, o), input: x, output: y, range: range)
+    case .maxPool(let o, let range):
+      let g = try Self.poolGeometry(node, shapes: shapes, o)
+      if let x = int8(xName), let y = int8(yName) {
+        IntegerKernels.maxPool2d(g, input: x, output: y, range: range)
+      } else if let x = int16(xName), let y = int16(yName) {
+        Self.maxPool16(g, input: x, output: y, range: range)
+      } else {
+        throw missing(node, xName)
+      }
+    case .mean(let parameters, let first, let axes):
+      guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
+      let outer = xShape[..<first].reduce(1, *)
+      let reduced = xShape[first..<(first + axes)].reduce(1, *)
+      let inner = xShape[(first + axes)...].reduce(1, *)
+      IntegerKernels.mean(x, outer: outer, reduced: reduced, inner: inner, output: y, parameters: parameters)
+    case .softmax(let parameters):
+      guard let x = int8(xName), let y = int8(yName), xShape.count >= 2 else { throw missing(node, xName) }
+      IntegerKernels.softmax(
+        x, outer: xShape[0], axis: xShape[1], inner: xShape.dropFirst(2).reduce(1, *), output: y,
+        parameters: parameters)
+    case .logistic(let parameters):
+      guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
+      IntegerKernels.logistic(x, count: count, output: y, parameters: parameters)
+    case .hardSwish(let parameters):
+      guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
+      IntegerKernels.hardSwish(x, count: count, output: y, parameters: parameters)
+    case .copy:
+      if let x = int8(xName), let y = int8(yName) {
+        y.update(from: x, count: count)
+      } else if let x = int16(xName), let y = int16(yName) {
+        y.update(from: x, count: count)
+      } else if let x = float(xName), let y = float(yName) {
+        y.update(from: x, count: count)
+      } else {
+        throw missing(node, xName)
+      }
+    case .concatenation(let axis, let range):
+      try concatenate(node, axis: axis, range: range, shapes: shapes)
+    case .pad(let pads, let zeroPoint):
+      if let x = int8(xName), let y = int8(yName) {
+        Self.pad(x, shape: xShape, pads: pads, value: Int8(clamping: zeroPoint), output: y, outputShape: yShape)
+      } else if let x = int16(xName), let y = int16(yName) {
+        Self.pad(x, shape: xShape, pads: pads, value: Int16(clamping: zeroPoint), output: y, outputShape: yShape)
+      } else if let x = float(xName), let y = float(yName) {
+        Self.pad(x, shape: xShape, pads: pads, value: Float(0), output: y, outputShape: yShape)
+      } else {
+        throw missing(node, xName)
+      }
+    case .quantize(let scale, let zeroPoint):
+      guard let x = float(xName) else { throw missing(node, xName) }
+      if let y = int8(yName) {
+        IntegerKernels.quantize(x, count: count, scale: scale, zeroPoint: zeroPoint, output: y)
+      } else if let y = int16(yName) {
+        IntegerKernels.quantize(x, count: count, scale: scale, zeroPoint: zeroPoint, output: y)
+      } else {
+        throw missing(node, yName)
+      }
+    case .requantize(let parameters):
+      switch (int8(xName), int16(xName), int8(yName), int16(yName)) {
+      case (let x?, _, let y?, _): IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
+      case (let x?, _, _, let y?): IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
+      case (_, let x?, let y?, _): IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
+      case (_, let x?, _, let y?): IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
+      default: throw missing(node, xName)
+      }
+    case .dequantize(let scale, let zeroPoint):
+      guard let y = float(yName) else { throw missing(node, yName) }
+      if let x = int8(xName) {
+        IntegerKernels.dequantize(x, count: count, scale: scale, zeroPoint: zeroPoint, output: y)
+      } else if let x = int16(xName) {
+        IntegerKernels.dequantize(x, count: count, scale: scale, zeroPoint: zeroPoint, output: y)
+      } else {
+        throw missing(node, xName)
+      }
+    case .float(let floatNode, let activation):
+      let builder = StepBuilder(
+        shapes: shapes, pointer: { [unowned self] in self.float($0) }, scratch: floatScratch, threads: threads)
+      do {
+        try builder.build(PlannedNode(node: floatNode)).run(threads: threads)
+      } catch {
+        throw IntegerNodePreparer.error(node, error.message)
+      }
+      if activation != .none, let y = float(yName) {
+        for i in 0..<count { y[i] = activation.apply(y[i]) }
+      }
+    }
+  }
+
+  /// The operands of ADD / SUB / MUL and their broadcast plan at this pass's shapes.
+  func binaryOperands(
+    _ node: QuantizedNode, shapes: [String: [Int]]
+  ) throws(EngineError) -> (UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>, BroadcastPlan) {
+    guard let a = int8(node.inputs[0]), let b = int8(node.inputs[1]), let y = int8(node.outputs[0]),
+      let aShape = shapes[node.inputs[0]], let bShape = shapes[node.inputs[1]],
+      let plan = BroadcastPlan(aShape, bShape)
+    else { throw missing(node, node.inputs[0]) }
+    return (UnsafePointer(a), UnsafePointer(b), y, plan)
+  }
+
+  /// CONCATENATION: inputs share the output's parameters, so slices are copied (then clamped by the fused
+  /// activation's range).
+  func concatenate(
+    _ node: QuantizedNode, axis: Int, range: ActivationRange, shapes: [String: [Int]]
+  ) throws(EngineError) {
+    guard let yShape = shapes[node.outputs[0]] else { throw missing(node, node.outputs[0]) }
+    let outer = yShape[..<axis].reduce(1, *)
+    let outRow = yShape[axis...].reduce(1, *)
+    var offset = 0
+    for name in node.inputs {
+      guard let shape = shapes[name] else { throw missing(node, name) }
+      let row = shape[axis...].reduce(1, *)
+      if let x = int8(name), let y = int8(node.outputs[0]) {
+        for o in 0..<outer { (y + o * outRow + offset).update(from: x + o * row, count: row) }
+      } else if let x = int16(name), let y = int16(node.outputs[0]) {
+        for o in 0..<outer { (y + o * outRow + offset).update(from: x + o * row, count: row) }
+      } else {
+        throw missing(node, name)
+      }
+      offset += row
+    }
+    let count = yShape.reduce(1, *)
+    if let y = int8(node.outputs[0]), range != .int8 {
+      for i in 0..<count { y[i] = Int8(truncatingIfNeeded: range.clamp(Int32(y[i]))) }
+    } else if let y = int16(node.outputs[0]), range != .int16 {
+      for i in 0..<count { y[i] = Int16(truncatingIfNeeded: range.clamp(Int32(y[i]))) }
+    }
+  }
+
+  /// MAX_POOL_2D on int16 (TFLite's 16-bit reference max pool: the same window maximum, clamped).
+  static func maxPool16(
+    _ g: ConvGeometry, input: UnsafePointer<Int16>, output: UnsafeMutablePointer<Int16>, range: ActivationRange
+  ) {
+    let low = Int16(clamping: range.min)
+    let high = Int16(clamping: range.max)
+    for p in 0..<(g.batch * g.inChannels) {
+      let source = input + p * g.inPlane
+      let destination = output + p * g.outPlane
+      for oy in 0..<g.outHeight {
+        let y0 = oy * g.strideHeight - g.padTop
+        let rows = max(0, y0)..<min(g.inHeight, y0 + g.kernelHeight)
+        for ox in 0..<g.outWidth {
+          let x0 = ox * g.strideWidth - g.padLeft
+          let columns = max(0, x0)..<min(g.inWidth, x0 + g.kernelWidth)
+          var best = Int16.min
+          for y in rows {
+            for x in columns where source[y * g.inWidth + x] > best { best = source[y * g.inWidth + x] }
+          }
+          destination[oy * g.outWidth + ox] = min(max(best, low), high)
+        }
+      }
+    }
+  }
+
+  /// PAD of a row-major tensor with `value`; `pads` holds all begins, then all ends.
+  static func pad<T>(
+    _ x: UnsafePointer<T>, shape: [Int], pads: [Int], value: T, output y: UnsafeMutablePointer<T>,
+    outputShape: [Int]
+  ) {
+    let rank = shape.count
+    y.update(repeating: value, count: outputShape.reduce(1, *))
+    guard rank > 0, pads.count == 2 * rank else { return }
+    let rowLength = shape[rank - 1]
+    let rows = shape.dropLast().reduce(1, *)
+    var strides = [Int](repeating: 1, count: rank)
+    for axis in stride(from: rank - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * outputShape[axis + 1] }
+    var index = [Int](repeating: 0, count: max(rank - 1, 0))
+    for row in 0..<rows {
+      var offset = pads[rank - 1]
+      for axis in 0..<(rank - 1) { offset += (index[axis] + pads[axis]) * strides[axis] }
+      (y + offset).update(from: x + row * rowLength, count: rowLength)
+      var axis = rank - 2
+      while axis >= 0 {
+        index[axis] += 1
+        if index[axis] < shape[axis] { break }
+        index[axis] = 0
+        axis -= 1
+      }
+    }
+  }
+}

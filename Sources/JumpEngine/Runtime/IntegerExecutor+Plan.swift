@@ -1,0 +1,377 @@
+/// What one node of a `QuantizedGraph` runs on the integer executor, with every parameter precomputed as
+/// TFLite Micro's `Prepare` computes it.
+enum IntegerNodeKernel {
+  /// CONV_2D or DEPTHWISE_CONV_2D on int8 activations (int8 or unpacked int4 weights, int32 bias).
+  case conv(ConvolutionQuantization, depthwise: Bool)
+  /// CONV_2D or DEPTHWISE_CONV_2D on int16 activations (int8 weights, int64 bias).
+  case conv16x8(ConvolutionQuantization, depthwise: Bool)
+  /// FULLY_CONNECTED on int8 activations.
+  case fullyConnected(ConvolutionQuantization)
+  /// FULLY_CONNECTED on int16 activations.
+  case fullyConnected16x8(ConvolutionQuantization)
+  /// ADD or SUB on int8.
+  case add(AddParameters)
+  /// MUL on int8.
+  case mul(MulParameters)
+  /// AVERAGE_POOL_2D on int8.
+  case averagePool(Pool2DOptions, ActivationRange)
+  /// MAX_POOL_2D on int8 or int16.
+  case maxPool(Pool2DOptions, ActivationRange)
+  /// MEAN over adjacent axes `first..<first+count` on int8.
+  case mean(MeanParameters, first: Int, count: Int)
+  /// SOFTMAX over the channel axis on int8.
+  case softmax(SoftmaxParameters)
+  /// LOGISTIC on int8.
+  case logistic(LogisticParameters)
+  /// HARD_SWISH on int8.
+  case hardSwish(HardSwishParameters)
+  /// RESHAPE: the element order is unchanged, so a copy.
+  case copy
+  /// CONCATENATION along an axis of inputs sharing the output's parameters.
+  case concatenation(axis: Int, ActivationRange)
+  /// PAD with the zero point (0 for float).
+  case pad(pads: [Int], zeroPoint: Int32)
+  /// QUANTIZE from float (TFLite's `AffineQuantize`).
+  case quantize(scale: Float, zeroPoint: Int32)
+  /// QUANTIZE from an integer tensor (`Requantize`).
+  case requantize(RequantizeParameters)
+  /// DEQUANTIZE to float.
+  case dequantize(scale: Float, zeroPoint: Int32)
+  /// A layer kept in float, run by the float kernels (its fused activation applied afterwards).
+  case float(Node, OutputActivation)
+}
+
+/// The element types an activation buffer of the integer executor can hold.
+enum IntegerBufferType: Int, CaseIterable {
+  case int8, int16, float32
+
+  /// The buffer type of a graph element type, nil for types no activation may have.
+  init?(_ type: QuantizedElementType) {
+    switch type {
+    case .int8: self = .int8
+    case .int16: self = .int16
+    case .float32: self = .float32
+    case .int4, .int32, .int64: return nil
+    }
+  }
+}
+
+/// Builds the kernel of each node: validation and TFLite Micro's `Prepare` computations.
+struct IntegerNodePreparer {
+  /// The graph.
+  let graph: QuantizedGraph
+  /// The device's rounding mode.
+  let rounding: RoundingMode
+
+  /// An error naming `node`.
+  static func error(
+    _ node: QuantizedNode, _ detail: String, _ code: EngineError.Kind = .unsupportedOp
+  ) -> EngineError {
+    EngineError(code, "integer executor: node '\(node.name)' (\(node.op.tfliteName)): \(detail)")
+  }
+
+  /// The tensor named `name`, or an error naming the node.
+  func tensor(_ name: String, _ node: QuantizedNode) throws(EngineError) -> QuantizedTensor {
+    guard let tensor = graph.tensors[name] else {
+      throw Self.error(node, "operand '\(name)' is not a tensor of the graph", .invalidModel)
+    }
+    return tensor
+  }
+
+  /// The per-tensor scale and zero point of an integer tensor.
+  func parameters(_ tensor: QuantizedTensor, _ node: QuantizedNode) throws(EngineError) -> (Float, Int32) {
+    guard let q = tensor.quantization, q.scales.count == 1, q.zeroPoints.count == 1, !q.isPerChannel else {
+      throw Self.error(node, "tensor '\(tensor.name)' needs per-tensor quantization parameters", .invalidModel)
+    }
+    guard q.scale > 0, q.scale.isFinite else {
+      throw Self.error(node, "tensor '\(tensor.name)' has scale \(q.scale)", .invalidModel)
+    }
+    guard let zero = Int32(exactly: q.zeroPoint) else {
+      throw Self.error(node, "tensor '\(tensor.name)' has zero point \(q.zeroPoint)", .invalidModel)
+    }
+    return (q.scale, zero)
+  }
+
+  /// TFLite's `CalculateActivationRangeQuantized` for an output activation, including clamp bounds TFLite has
+  /// no enum value for (computed the same way: `zeroPoint + round(v / scale)` in float, intersected with the
+  /// type's range).
+  static func range(
+    _ activation: OutputActivation, scale: Float, zeroPoint: Int32, bits: Int
+  ) throws(EngineError) -> ActivationRange {
+    switch activation {
+    case .none: return try ActivationRange(.none, scale: scale, zeroPoint: zeroPoint, bits: bits)
+    case .relu: return try ActivationRange(.relu, scale: scale, zeroPoint: zeroPoint, bits: bits)
+    case .relu6: return try ActivationRange(.relu6, scale: scale, zeroPoint: zeroPoint, bits: bits)
+    case .reluN1To1: return try ActivationRange(.reluN1To1, scale: scale, zeroPoint: zeroPoint, bits: bits)
+    case .clamp(let low, let high):
+      let full = bits == 16 ? ActivationRange.int16 : ActivationRange.int8
+      func quantize(_ value: Float) -> Int64 {
+        let rounded = (value / scale).rounded(.toNearestOrAwayFromZero)
+        if rounded.isNaN { return Int64(zeroPoint) }
+        let bounded = max(min(rounded, Float(1 << 40)), -Float(1 << 40))
+        return Int64(zeroPoint) + Int64(bounded)
+      }
+      let lowCode = low.isFinite ? quantize(low) : Int64(full.min)
+      let highCode = high.isFinite ? quantize(high) : Int64(full.max)
+      return ActivationRange(
+        min: Int32(clamping: max(Int64(full.min), lowCode)), max: Int32(clamping: min(Int64(full.max), highCode)))
+    }
+  }
+
+  /// The kernel of `node`. Throws `unsupportedOp` or `invalidModel` naming the node for anything the
+  /// integer kernels cannot run.
+  func kernel(_ node: QuantizedNode) throws(EngineError) -> IntegerNodeKernel {
+    guard node.outputs.count == 1, let outputName = node.outputs.first, let first = node.inputs.first else {
+      throw Self.error(node, "expected one output and at least one input", .invalidModel)
+    }
+    let output = try tensor(outputName, node)
+    let input = try tensor(first, node)
+    guard let outputType = IntegerBufferType(output.elementType) else {
+      throw Self.error(node, "output '\(outputName)' is \(output.elementType), not an activation type")
+    }
+    for name in node.inputs {
+      let operand = try tensor(name, node)
+      if !operand.isConstant && IntegerBufferType(operand.elementType) == nil {
+        throw Self.error(node, "input '\(name)' is \(operand.elementType), not an activation type")
+      }
+    }
+    if case .dequantize = node.op {
+      guard input.elementType != .float32, outputType == .float32 else {
+        throw Self.error(node, "DEQUANTIZE must read an integer tensor and write float32", .invalidModel)
+      }
+      let (scale, zero) = try parameters(input, node)
+      return .dequantize(scale: scale, zeroPoint: zero)
+    }
+    if case .quantize = node.op {
+      guard outputType != .float32 else {
+        throw Self.error(node, "QUANTIZE must write an integer tensor", .invalidModel)
+      }
+      let (outScale, outZero) = try parameters(output, node)
+      if input.elementType == .float32 { return .quantize(scale: outScale, zeroPoint: outZero) }
+      let (inScale, inZero) = try parameters(input, node)
+      return .requantize(
+        try RequantizeParameters(
+          inputScale: inScale, inputZeroPoint: inZero, outputScale: outScale, outputZeroPoint: outZero,
+          rounding: rounding))
+    }
+    if outputType == .float32 { return try floatKernel(node) }
+    guard input.elementType == output.elementType || node.op.hasWeights == false else {
+      throw Self.error(
+        node, "input is \(input.elementType) but output is \(output.elementType)", .invalidModel)
+    }
+    for name in node.inputs where try tensor(name, node).elementType == .float32 {
+      throw Self.error(node, "input '\(name)' is float32 but the op is quantized", .invalidModel)
+    }
+    return try integerKernel(node, input: input, output: output)
+  }
+
+  /// A layer kept in float: the equivalent float node for `StepBuilder`.
+  func floatKernel(_ node: QuantizedNode) throws(EngineError) -> IntegerNodeKernel {
+    for name in node.inputs where try tensor(name, node).elementType != .float32 {
+      throw Self.error(node, "a float layer reads the integer tensor '\(name)'", .invalidModel)
+    }
+    let op: Op
+    switch node.op {
+    case .conv2D(let o), .depthwiseConv2D(let o):
+      guard node.inputs.count == 3, let x = graph.tensors[node.inputs[0]]?.shape,
+        let w = graph.tensors[node.inputs[1]]?.shape, x.count == 4, w.count == 4
+      else { throw Self.error(node, "convolution operands must be 4-D", .invalidModel) }
+      var group = 1
+      if case .depthwiseConv2D = node.op { group = x[1] }
+      op = .conv(
+        ConvAttributes(
+          kernel: [w[2], w[3]], strides: o.strides, pads: o.pads, dilations: o.dilations, group: group))
+    case .fullyConnected: op = .gemm(GemmAttributes(transB: true))
+    case .add: op = .add
+    case .sub: op = .sub
+    case .mul: op = .mul
+    case .averagePool2D(let o):
+      op = .averagePool(PoolAttributes(kernel: o.kernel, strides: o.strides, pads: o.pads))
+    case .maxPool2D(let o): op = .maxPool(PoolAttributes(kernel: o.kernel, strides: o.strides, pads: o.pads))
+    case .mean(let axes, let keepDims): op = .reduceMean(axes: axes, keepDims: keepDims)
+    case .reshape: return .copy
+    case .softmax(let beta):
+      guard beta == 1 else { throw Self.error(node, "float SOFTMAX with beta \(beta)") }
+      op = .softmax(axis: 1)
+    case .logistic: op = .sigmoid
+    case .hardSwish: op = .hardSwish
+    case .concatenation(let axis, _): op = .concat(axis: axis)
+    case .pad(let pads): return .pad(pads: pads, zeroPoint: 0)
+    case .float(let original):
+      if case .batchNormalization = original.op {
+        throw Self.error(node, "a float BatchNormalization is not supported (fold it into the convolution)")
+      }
+      return .float(original, .none)
+    case .quantize, .dequantize:
+      throw Self.error(node, "unexpected conversion", .invalidModel)
+    }
+    return .float(Node(name: node.name, op: op, inputs: node.inputs, outputs: node.outputs), node.op.activation)
+  }
+
+  /// A quantized op on integer activations.
+  func integerKernel(
+    _ node: QuantizedNode, input: QuantizedTensor, output: QuantizedTensor
+  ) throws(EngineError) -> IntegerNodeKernel {
+    let wide = output.elementType == .int16
+    let bits = wide ? 16 : 8
+    let (inScale, inZero) = try parameters(input, node)
+    let (outScale, outZero) = try parameters(output, node)
+    let range = try Self.range(node.op.activation, scale: outScale, zeroPoint: outZero, bits: bits)
+    /// An error for ops without an int16 kernel.
+    func narrowOnly() throws(EngineError) {
+      if wide { throw Self.error(node, "no int16x8 kernel for \(node.op.tfliteName); skip the layer") }
+    }
+    switch node.op {
+    case .conv2D, .depthwiseConv2D, .fullyConnected:
+      let q = try weightedQuantization(node, input: input, output: output, range: range)
+      switch node.op {
+      case .fullyConnected: return wide ? .fullyConnected16x8(q) : .fullyConnected(q)
+      case .depthwiseConv2D: return wide ? .conv16x8(q, depthwise: true) : .conv(q, depthwise: true)
+      default: return wide ? .conv16x8(q, depthwise: false) : .conv(q, depthwise: false)
+      }
+    case .add, .sub, .mul:
+      try narrowOnly()
+      guard node.inputs.count == 2 else { throw Self.error(node, "expected two inputs", .invalidModel) }
+      let (scale2, zero2) = try parameters(try tensor(node.inputs[1], node), node)
+      if case .mul = node.op {
+        return .mul(
+          try MulParameters(
+            input1Scale: inScale, input1ZeroPoint: inZero, input2Scale: scale2, input2ZeroPoint: zero2,
+            outputScale: outScale, outputZeroPoint: outZero, range: range, rounding: rounding))
+      }
+      var subtract = false
+      if case .sub = node.op { subtract = true }
+      do {
+        return .add(
+          try AddParameters(
+            input1Scale: inScale, input1ZeroPoint: inZero, input2Scale: scale2, input2ZeroPoint: zero2,
+            outputScale: outScale, outputZeroPoint: outZero, range: range, subtract: subtract,
+            rounding: rounding))
+      } catch {
+        throw Self.error(node, error.message, .invalidModel)
+      }
+    case .averagePool2D(let o), .maxPool2D(let o):
+      guard inScale == outScale, inZero == outZero else {
+        throw Self.error(node, "input and output must share quantization parameters", .invalidModel)
+      }
+      if case .maxPool2D = node.op { return .maxPool(o, range) }
+      try narrowOnly()
+      return .averagePool(o, range)
+    case .mean(let axes, _):
+      try narrowOnly()
+      let sorted = Array(Set(axes)).sorted()
+      guard let low = sorted.first, let high = sorted.last, high - low + 1 == sorted.count, low >= 1,
+        high < input.shape.count
+      else { throw Self.error(node, "MEAN over axes \(axes) is not a run of adjacent non-batch axes") }
+      return .mean(
+        try MeanParameters(
+          inputScale: inScale, inputZeroPoint: inZero, outputScale: outScale, outputZeroPoint: outZero,
+          rounding: rounding), first: low, count: sorted.count)
+    case .softmax(let beta):
+      try narrowOnly()
+      try requireProbabilityOutput(node, scale: outScale, zeroPoint: outZero)
+      do {
+        return .softmax(try SoftmaxParameters(inputScale: inScale, beta: beta, rounding: rounding))
+      } catch {
+        throw Self.error(node, error.message, .invalidModel)
+      }
+    case .logistic:
+      try narrowOnly()
+      try requireProbabilityOutput(node, scale: outScale, zeroPoint: outZero)
+      return .logistic(try LogisticParameters(inputScale: inScale, inputZeroPoint: inZero, rounding: rounding))
+    case .hardSwish:
+      try narrowOnly()
+      do {
+        return .hardSwish(
+          try HardSwishParameters(
+            inputScale: inScale, inputZeroPoint: inZero, outputScale: outScale, outputZeroPoint: outZero,
+            rounding: rounding))
+      } catch {
+        throw Self.error(node, error.message, .invalidModel)
+      }
+    case .reshape:
+      guard input.count == output.count else {
+        throw Self.error(node, "RESHAPE changes the element count", .invalidModel)
+      }
+      return .copy
+    case .concatenation(let axis, _):
+      for name in node.inputs {
+        let operand = try tensor(name, node)
+        guard operand.elementType == output.elementType, operand.quantization == output.quantization else {
+          throw Self.error(
+            node, "input '\(name)' does not share the output's quantization parameters", .invalidModel)
+        }
+      }
+      guard axis >= 1, axis < output.shape.count else {
+        throw Self.error(node, "CONCATENATION along axis \(axis)", .invalidModel)
+      }
+      return .concatenation(axis: axis, range)
+    case .pad(let pads):
+      guard pads.count == 2 * input.shape.count, pads.allSatisfy({ $0 >= 0 }) else {
+        throw Self.error(node, "PAD amounts \(pads) do not fit rank \(input.shape.count)", .invalidModel)
+      }
+      return .pad(pads: pads, zeroPoint: outZero)
+    case .float:
+      throw Self.error(node, "a float node writes an integer tensor", .invalidModel)
+    case .quantize, .dequantize:
+      throw Self.error(node, "unexpected conversion", .invalidModel)
+    }
+  }
+
+  /// Checks the fixed output parameters of LOGISTIC and SOFTMAX (1/256, -128), which the kernels assume.
+  func requireProbabilityOutput(_ node: QuantizedNode, scale: Float, zeroPoint: Int32) throws(EngineError) {
+    guard scale == 1 / 256, zeroPoint == -128 else {
+      throw Self.error(
+        node, "output parameters must be scale 1/256, zero point -128 (got \(scale), \(zeroPoint))",
+        .invalidModel)
+    }
+  }
+
+  /// The requantization of a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED (TFLite's
+  /// `PopulateConvolutionQuantizationParams`; a per-tensor FULLY_CONNECTED uses its own float product).
+  func weightedQuantization(
+    _ node: QuantizedNode, input: QuantizedTensor, output: QuantizedTensor, range: ActivationRange
+  ) throws(EngineError) -> ConvolutionQuantization {
+    guard node.inputs.count == 3 else {
+      throw Self.error(node, "expected input, filter and bias", .invalidModel)
+    }
+    let filter = try tensor(node.inputs[1], node)
+    let bias = try tensor(node.inputs[2], node)
+    let wide = output.elementType == .int16
+    guard filter.isConstant, filter.elementType == .int8 || (filter.elementType == .int4 && !wide) else {
+      throw Self.error(node, "filter '\(filter.name)' must be a constant int8 (or int4) tensor")
+    }
+    guard bias.isConstant, bias.elementType == (wide ? .int64 : .int32), bias.count == filter.shape.first
+    else {
+      throw Self.error(
+        node, "bias '\(bias.name)' must be a constant \(wide ? "int64" : "int32") vector, one per output channel")
+    }
+    guard let q = filter.quantization, q.zeroPoints.allSatisfy({ $0 == 0 }),
+      q.axis == nil || q.axis == 0, let channels = filter.shape.first,
+      q.scales.count == 1 || q.scales.count == channels
+    else {
+      throw Self.error(
+        node, "filter '\(filter.name)' must be symmetric, per tensor or per output channel (axis 0)",
+        .invalidModel)
+    }
+    let (inScale, inZero) = try parameters(input, node)
+    let (outScale, outZero) = try parameters(output, node)
+    if wide && (inZero != 0 || outZero != 0) {
+      throw Self.error(node, "int16 activations must have zero point 0", .invalidModel)
+    }
+    let multipliers: [QuantizedMultiplier]
+    if case .fullyConnected = node.op, q.scales.count == 1 {
+      multipliers = [
+        try ConvolutionQuantization.fullyConnectedMultiplier(
+          inputScale: inScale, weightScale: q.scales[0], outputScale: outScale, rounding: rounding)
+      ]
+    } else {
+      multipliers = try ConvolutionQuantization.channelMultipliers(
+        inputScale: inScale, weightScales: q.scales, outputScale: outScale, channels: channels,
+        rounding: rounding)
+    }
+    return ConvolutionQuantization(
+      inputZeroPoint: inZero, outputZeroPoint: outZero, multipliers: multipliers, range: range,
+      rounding: rounding)
+  }
+}

@@ -1,0 +1,186 @@
+/// Runs a `QuantizedGraph` the way a TFLite Micro device does: int8 (or int16x8) tensors, int32 / int64
+/// accumulators and TFLite's fixed-point requantization, with the exact kernels of `IntegerKernels`.
+///
+/// Built once for a graph, a batch size and a thread count: every node is validated (anything the kernels
+/// cannot run is an error naming the node), its parameters are computed as TFLite Micro's `Prepare` computes
+/// them, INT4 weights are unpacked into int8 once (as TFLite Micro does), and activation buffers are planned
+/// once per element type and reused by every pass. `run` quantizes a float input with the input tensor's
+/// parameters (TFLite's QUANTIZE), runs the nodes in order and dequantizes the outputs, so every figure
+/// computed from its results is the device's. Layers kept in float run on the float kernels between the
+/// graph's DEQUANTIZE and QUANTIZE nodes. Not thread-safe: use one executor per thread of control.
+public final class IntegerExecutor {
+  /// The graph being run.
+  public let graph: QuantizedGraph
+  /// Samples per pass (the last pass may be smaller).
+  public let batchSize: Int
+  /// Threads used by the kernels.
+  public let threads: Int
+  /// The device's rounding mode for requantization.
+  public let rounding: RoundingMode
+  /// The name of the graph's (single) input.
+  public let inputName: String
+  /// Bytes of the planned activation buffers.
+  public var arenaBytes: Int { plan.bytes }
+
+  /// The kernel of every node, in execution order.
+  let kernels: [IntegerNodeKernel]
+  /// The buffer plan.
+  let plan: IntegerBufferPlan
+  /// Activation slots by element type.
+  let int8Slots: [UnsafeMutablePointer<Int8>]
+  /// int16 activation slots.
+  let int16Slots: [UnsafeMutablePointer<Int16>]
+  /// float32 activation slots.
+  let floatSlots: [UnsafeMutablePointer<Float>]
+  /// int8 constants: weights (int4 unpacked) and constant operands.
+  let int8Constants: [String: UnsafeMutablePointer<Int8>]
+  /// int16 constant operands (int16x8).
+  let int16Constants: [String: UnsafeMutablePointer<Int16>]
+  /// int32 biases.
+  let int32Constants: [String: UnsafeMutablePointer<Int32>]
+  /// int64 biases (int16x8).
+  let int64Constants: [String: UnsafeMutablePointer<Int64>]
+  /// Float constants of layers kept in float.
+  let floatConstants: [String: UnsafeMutablePointer<Float>]
+  /// Accumulator scratch of the int8 convolutions.
+  let int32Scratch: UnsafeMutablePointer<Int32>
+  /// Accumulator scratch of the int16x8 convolutions.
+  let int64Scratch: UnsafeMutablePointer<Int64>
+  /// im2col scratch of float convolutions.
+  let floatScratch: UnsafeMutablePointer<Float>
+  /// Concrete shapes by batch size.
+  var shapeCache: [Int: [String: [Int]]] = [:]
+
+  /// Prepares to run `graph` in passes of up to `batchSize` samples with `threads` threads, rounding as a
+  /// device built with `rounding` (`.double`, TFLite's default, or `.single`, `TFLITE_SINGLE_ROUNDING`).
+  ///
+  /// Throws `invalidModel` for an inconsistent graph and `unsupportedOp` for a node the integer kernels
+  /// cannot run, naming the node.
+  public init(
+    graph: QuantizedGraph, batchSize: Int = 32, threads: Int = 1, rounding: RoundingMode = .double
+  ) throws(EngineError) {
+    try graph.validate()
+    guard graph.inputs.count == 1, let input = graph.inputs.first else {
+      throw EngineError(
+        .invalidModel,
+        "the integer executor runs graphs with exactly one input, this one has \(graph.inputs.count)")
+    }
+    guard batchSize >= 1 else {
+      throw EngineError(.invalidData, "batch size must be at least 1, got \(batchSize)")
+    }
+    self.graph = graph
+    self.batchSize = batchSize
+    self.threads = max(1, threads)
+    self.rounding = rounding
+    inputName = input
+    let preparer = IntegerNodePreparer(graph: graph, rounding: rounding)
+    var kernels: [IntegerNodeKernel] = []
+    for node in graph.nodes { kernels.append(try preparer.kernel(node)) }
+    self.kernels = kernels
+    let plan = try IntegerBufferPlan(graph: graph, batch: batchSize, keep: Set(graph.outputs))
+    self.plan = plan
+    let constants = try IntegerConstants(graph: graph, kernels: kernels)
+    int8Constants = constants.int8
+    int16Constants = constants.int16
+    int32Constants = constants.int32
+    int64Constants = constants.int64
+    floatConstants = constants.float32
+    int8Slots = (plan.capacities[.int8] ?? []).map { .allocate(capacity: $0) }
+    int16Slots = (plan.capacities[.int16] ?? []).map { .allocate(capacity: $0) }
+    floatSlots = (plan.capacities[.float32] ?? []).map { .allocate(capacity: $0) }
+    let shapes = Self.shapes(graph, batch: batchSize)
+    var int32Count = 1
+    var int64Count = 1
+    var floatCount = 1
+    for (node, kernel) in zip(graph.nodes, kernels) {
+      switch kernel {
+      case .conv(_, let depthwise):
+        let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
+        int32Count = max(int32Count, IntegerKernels.convScratchCount(g, threads: self.threads))
+      case .conv16x8(_, let depthwise):
+        let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
+        int64Count = max(int64Count, IntegerKernels.conv16x8ScratchCount(g, threads: self.threads))
+      case .averagePool(let o, _), .maxPool(let o, _):
+        _ = try Self.poolGeometry(node, shapes: shapes, o)
+      case .fullyConnected, .fullyConnected16x8:
+        try Self.checkFullyConnected(node, shapes: shapes)
+      case .add, .mul:
+        try Self.checkBroadcast(node, shapes: shapes)
+      case .float(let floatNode, _):
+        do {
+          floatCount = max(
+            floatCount, try StepBuilder.scratchCount(floatNode, shapes: shapes, threads: self.threads))
+        } catch {
+          throw IntegerNodePreparer.error(node, error.message)
+        }
+      default:
+        break
+      }
+    }
+    int32Scratch = .allocate(capacity: int32Count)
+    int64Scratch = .allocate(capacity: int64Count)
+    floatScratch = .allocate(capacity: floatCount)
+    shapeCache[batchSize] = shapes
+  }
+
+  deinit {
+    for p in int8Slots { p.deallocate() }
+    for p in int16Slots { p.deallocate() }
+    for p in floatSlots { p.deallocate() }
+    for p in int8Constants.values { p.deallocate() }
+    for p in int16Constants.values { p.deallocate() }
+    for p in int32Constants.values { p.deallocate() }
+    for p in int64Constants.values { p.deallocate() }
+    for p in floatConstants.values { p.deallocate() }
+    int32Scratch.deallocate()
+    int64Scratch.deallocate()
+    floatScratch.deallocate()
+  }
+
+  /// Runs the graph on `input` (float32, samples along the first axis) and returns the outputs dequantized
+  /// to float32 (TFLite's DEQUANTIZE), in the graph's output order.
+  ///
+  /// `isCancelled` is polled before every node; when it returns true the run throws `cancelled`.
+  public func run(input: Tensor, isCancelled: () -> Bool = { false }) throws(EngineError) -> [Tensor] {
+    try execute(input: input, isCancelled: isCancelled, observing: false) { _ in }.map(Self.dequantized)
+  }
+
+  /// Runs the graph and shows `visit` every activation (integer codes, or floats in float layers) right
+  /// after it is produced, the input first; the view is valid only during the call. Returns the dequantized
+  /// outputs.
+  public func run(
+    input: Tensor, isCancelled: () -> Bool = { false }, visit: (IntegerActivationView) -> Void
+  ) throws(EngineError) -> [Tensor] {
+    try execute(input: input, isCancelled: isCancelled, observing: true, visit: visit).map(Self.dequantized)
+  }
+
+  /// Runs the graph and returns the outputs as the device holds them: integer codes with their parameters.
+  public func runIntegers(
+    input: Tensor, isCancelled: () -> Bool = { false }
+  ) throws(EngineError) -> [IntegerOutput] {
+    try execute(input: input, isCancelled: isCancelled, observing: false) { _ in }
+  }
+
+  /// An output as float32: codes dequantized as TFLite's DEQUANTIZE does, floats as they are.
+  static func dequantized(_ output: IntegerOutput) -> Tensor {
+    guard output.elementType != .float32, let q = output.quantization else {
+      return Tensor(shape: output.shape, floats: output.floats)
+    }
+    let scale = Double(q.scale)
+    let zero = Int32(clamping: q.zeroPoint)
+    return Tensor(shape: output.shape, floats: output.codes.map { Float(scale * Double($0 &- zero)) })
+  }
+
+  /// The shape of every activation at `batch` samples (the first axis replaced), and of every constant.
+  static func shapes(_ graph: QuantizedGraph, batch: Int) -> [String: [Int]] {
+    var shapes: [String: [Int]] = [:]
+    for (name, tensor) in graph.tensors {
+      if tensor.isConstant || tensor.shape.isEmpty {
+        shapes[name] = tensor.shape
+      } else {
+        shapes[name] = [batch] + tensor.shape.dropFirst()
+      }
+    }
+    return shapes
+  }
+}
