@@ -193,11 +193,12 @@ public struct Checker {
     switch call.name {
     case "load":
       if let name = arguments.string("name") {
-        scope.models.insert(name)
+        declareModel(name)
       } else if let path = arguments.string("path") {
-        scope.models.insert(LoadCommand.defaultName(for: URL(fileURLWithPath: path)))
+        declareModel(LoadCommand.defaultName(for: URL(fileURLWithPath: path)))
       } else {
         scope.anyModel = true
+        scope.workingModel = nil
       }
     case "dataset":
       if let name = arguments.binding {
@@ -207,12 +208,39 @@ public struct Checker {
     case "device":
       if let name = arguments.string("name") { scope.devices.insert(name) }
     default:
-      if let name = arguments.string("name"),
-        call.arguments.contains(where: { if case .preposition(.as, _, _) = $0 { true } else { false } })
-      {
-        scope.models.insert(name)
+      let signature = registry.signature(call.name)
+      if let name = arguments.string("name"), signature?.preposition(.as)?.type.isNewName == true {
+        declareModel(name)
+      } else if let makeName = signature?.defaultModelName {
+        if let base = staticModelName(call) ?? scope.workingModel {
+          declareModel(makeName(arguments, base))
+        } else {
+          scope.anyModel = true
+          scope.workingModel = nil
+        }
       }
     }
+  }
+
+  private mutating func declareModel(_ name: String) {
+    scope.models.insert(name)
+    scope.workingModel = name
+  }
+
+  /// The model a command names with `from NAME` or as its `model` positional, when written as a bare name.
+  private func staticModelName(_ call: CommandCall) -> String? {
+    for argument in call.arguments {
+      if case .preposition(.from, _, let expr) = argument, case .name(let name) = expr.kind { return name }
+    }
+    guard let signature = registry.signature(call.name),
+      let index = signature.positionals.firstIndex(where: { $0.name == "model" })
+    else { return nil }
+    let positionals = call.arguments.compactMap { argument -> Expr? in
+      if case .positional(let expr) = argument { return expr }
+      return nil
+    }
+    guard index < positionals.count, case .name(let name) = positionals[index].kind else { return nil }
+    return name
   }
 
   // MARK: Expressions

@@ -9,6 +9,8 @@ struct StaticScope {
   var writtenFiles: Set<String> = []
   /// Set when a model was loaded under a name the checker cannot know.
   var anyModel = false
+  /// The name of the working model, when the checker can know it.
+  var workingModel: String?
   /// Depth of `def` bodies being checked; their arguments are not known statically.
   var insideFunction = 0
 

@@ -22,9 +22,9 @@ struct DatasetPass {
   /// Runs every batch; `body` receives the batch and the model's first output for it.
   func run(_ body: (DatasetBatch, Tensor) throws(CommandError) -> Void) throws(CommandError) -> Summary {
     try checkShape()
-    let executor: FloatExecutor
+    let executor: any BatchExecutor
     do {
-      executor = try FloatExecutor(model: model.model, batchSize: batchSize, threads: threads)
+      executor = try model.makeExecutor(batchSize: batchSize, threads: threads)
     } catch {
       throw CommandError(error)
     }

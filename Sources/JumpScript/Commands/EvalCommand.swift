@@ -25,10 +25,10 @@ enum EvalCommand: Command {
     let reference = arguments.model("reference")
     let batch = arguments.integer("batch") ?? 64
     let threads = context.state.threads
-    let referenceExecutor: FloatExecutor?
+    let referenceExecutor: (any BatchExecutor)?
     do {
       referenceExecutor = try reference.map { value throws(EngineError) in
-        try FloatExecutor(model: value.model, batchSize: batch, threads: threads)
+        try value.makeExecutor(batchSize: batch, threads: threads)
       }
     } catch {
       throw CommandError(error, parameter: "reference")
@@ -40,7 +40,9 @@ enum EvalCommand: Command {
     let summary = try pass.run { (batch, outputs) throws(CommandError) in
       var referenceOutputs: Tensor?
       if let referenceExecutor {
-        do throws(EngineError) { referenceOutputs = try referenceExecutor.run(input: batch.x).first } catch {
+        do throws(EngineError) {
+          referenceOutputs = try referenceExecutor.run(input: batch.x, isCancelled: { false }).first
+        } catch {
           throw CommandError(error, parameter: "reference")
         }
       }

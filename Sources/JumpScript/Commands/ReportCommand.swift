@@ -59,6 +59,13 @@ enum ReportCommand: Command {
       "  params  \(ValueFormatter.grouped(summary.parameterCount)), "
         + "\(ValueFormatter.bytes(Double(summary.fp32Bytes))) as fp32")
     lines.append("  MACs    \(ValueFormatter.grouped(summary.totalMACs)) per sample")
+    if let quantized = model.quantized {
+      let options = quantized.options
+      lines.append(
+        "  quantized \(options.precision.rawValue) \(options.perChannel ? "per-channel" : "per-tensor") "
+          + "(\(quantized.calibrationDescription)): \(quantized.graph.nodes.count) device ops, "
+          + "weights \(ValueFormatter.bytes(Double(model.weightBytes)))")
+    }
     let layers = summary.layers.filter { $0.macs > 0 || $0.parameters > 0 }
     if !layers.isEmpty {
       let table = TextTable(

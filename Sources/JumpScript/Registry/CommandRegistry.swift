@@ -22,6 +22,7 @@ public struct CommandRegistry: Sendable {
     ReportCommand.self,
     ExportCommand.self,
     EvalCommand.self,
+    QuantizeCommand.self,
     PredictCommand.self,
     CalibrateCommand.self,
   ])

@@ -17,12 +17,16 @@ public struct CommandSignature: Sendable {
   public var acceptsPin: Bool
   /// Example lines shown by `.help`.
   public var examples: [String]
+  /// For commands that make a new model: its default name from the arguments and the name of the
+  /// model it was made from, so `check` knows names such as `teacher_int8` before anything runs.
+  public var defaultModelName: (@Sendable (_ arguments: BoundArguments, _ base: String) -> String)?
 
   /// Creates a signature.
   public init(
     name: String, summary: String, positionals: [Parameter] = [], options: [Parameter] = [],
     prepositions: [(keyword: Keyword, parameter: Parameter)] = [], binding: Parameter? = nil,
-    acceptsPin: Bool = false, examples: [String] = []
+    acceptsPin: Bool = false, examples: [String] = [],
+    defaultModelName: (@Sendable (_ arguments: BoundArguments, _ base: String) -> String)? = nil
   ) {
     self.name = name
     self.summary = summary
@@ -32,6 +36,7 @@ public struct CommandSignature: Sendable {
     self.binding = binding
     self.acceptsPin = acceptsPin
     self.examples = examples
+    self.defaultModelName = defaultModelName
   }
 
   /// The parameter introduced by a preposition, if the command takes it.

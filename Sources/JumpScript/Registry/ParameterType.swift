@@ -27,6 +27,12 @@ public indirect enum ParameterType: Sendable {
   /// A list of values of one type.
   case list(ParameterType)
 
+  /// Whether this is the type of a new name (after `as`).
+  public var isNewName: Bool {
+    if case .newName = self { return true }
+    return false
+  }
+
   /// How the type is described in help and errors.
   public var description: String {
     switch self {

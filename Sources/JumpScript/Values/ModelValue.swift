@@ -10,22 +10,28 @@ public struct ModelValue: Sendable {
   public var summary: ModelSummary
   /// The stages that produced it, oldest first: `load teacher.onnx`, ...
   public var lineage: [String]
+  /// The device graph, when the model has been quantized; `model` is then its float origin.
+  public var quantized: QuantizedModel?
 
   /// Wraps an engine model, summarising it.
-  public init(name: String, model: Model, lineage: [String]) {
+  public init(name: String, model: Model, lineage: [String], quantized: QuantizedModel? = nil) {
     self.name = name
     self.model = model
     self.summary = ModelSummary(model)
     self.lineage = lineage
+    self.quantized = quantized
   }
 
   /// The precision of its weights, as reports name it.
-  public var precision: String { "fp32" }
+  public var precision: String { quantized.map { $0.options.precision.rawValue } ?? "fp32" }
+
+  /// Bytes of weights and other constants as the device stores them.
+  public var weightBytes: Int { quantized?.graph.constantBytes ?? summary.fp32Bytes }
 
   /// `teacher: 14 nodes, 0.23 M params, fp32, 905 KB`.
   public var summaryLine: String {
     "\(name): \(summary.nodeCount) nodes, \(ValueFormatter.millions(summary.parameterCount)) params, "
-      + "\(precision), \(ValueFormatter.bytes(Double(summary.fp32Bytes)))"
+      + "\(precision), \(ValueFormatter.bytes(Double(weightBytes)))"
   }
 
   /// The fields scripts read: `model.params`, `model.macs`, ...
@@ -34,7 +40,7 @@ public struct ModelValue: Sendable {
       ("name", .string(name)),
       ("nodes", .number(Quantity(Double(summary.nodeCount)))),
       ("params", .number(Quantity(Double(summary.parameterCount)))),
-      ("size", .number(.bytes(summary.fp32Bytes))),
+      ("size", .number(.bytes(weightBytes))),
       ("macs", .number(Quantity(Double(summary.totalMACs)))),
       ("precision", .string(precision)),
       ("inputs", .list(model.inputs.map { .string($0.description) })),

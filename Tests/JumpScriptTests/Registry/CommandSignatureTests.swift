@@ -10,7 +10,8 @@ import Testing
     #expect(Set(names).isSuperset(of: ["dataset", "device", "export", "load", "report", "seed", "target"]))
     #expect(registry.syntax.commands == Set(registry.commands.keys))
     #expect(registry.syntax.bindingCommands == ["dataset"])
-    #expect(registry.signature("quantize") == nil)
+    #expect(registry.signature("quantize") != nil)
+    #expect(registry.signature("nonsense") == nil)
   }
 
   @Test func usageLines() {

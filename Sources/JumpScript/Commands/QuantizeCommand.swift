@@ -1,0 +1,158 @@
+import JumpEngine
+
+/// `quantize int8|int4|int16x8 [ptq]`: post-training quantization of the working model with the
+/// activation ranges of its calibration, following the TFLite integer spec. The result is a new
+/// model holding the device graph; the float model it came from is kept.
+enum QuantizeCommand: Command {
+  static let signature = CommandSignature(
+    name: "quantize",
+    summary: "quantize a model to the TFLite integer spec with its calibration's activation ranges",
+    positionals: [
+      Parameter(
+        "precision", .choice(["int8", "int4", "int16x8"]), required: true,
+        help: "int8 (weights and activations), int4 (4-bit weights, 8-bit activations), int16x8"),
+      Parameter("mode", .choice(["ptq"]), default: .word("ptq"), help: "post-training quantization"),
+    ],
+    options: [
+      Parameter("per_channel", .boolean, default: .bool(true), help: "one weight scale per output channel"),
+      Parameter(
+        "skip", .list(.string), default: .list([]),
+        help: "node names or op types to keep in float (where the target has float support)"),
+    ],
+    prepositions: [
+      (.from, Parameter("model", .model, help: "the float model to quantize (default: the working model)")),
+      (.as, Parameter("name", .newName, help: "name of the result (default: MODEL_PRECISION)")),
+    ],
+    examples: [
+      "calibrate on operational", "quantize int8 ptq", "quantize int8 per_channel=false as per_tensor",
+    ],
+    defaultModelName: { arguments, base in "\(base)_\(arguments.string("precision") ?? "int8")" })
+
+  static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
+  {
+    guard let model = arguments.model("model") ?? context.state.workingModel else {
+      throw CommandError("there is no model to quantize", hint: "load one first: load \"model.onnx\"")
+    }
+    if model.quantized != nil {
+      throw CommandError(
+        "'\(model.name)' is already quantized (\(model.precision))", parameter: "model",
+        hint: "quantize the float model it came from, with `from MODEL`")
+    }
+    let precision = QuantizationPrecision(rawValue: arguments.string("precision") ?? "int8") ?? .int8
+    let skip = SkipList(listStrings(arguments.value("skip")))
+    let options = QuantizationOptions(
+      precision: precision, perChannel: arguments.bool("per_channel") ?? true, skip: skip)
+    let calibration = try calibration(for: model, in: &context)
+
+    let lowered: LoweredGraph
+    let graph: QuantizedGraph
+    do {
+      lowered = try Lowering.lower(model.model, skip: skip)
+      graph = try Quantizer.quantize(lowered, ranges: calibration.calibration.closedRanges, options: options)
+    } catch {
+      throw CommandError(error)
+    }
+    let described =
+      "\(calibration.calibration.methodDescription) on \(calibration.datasetName)"
+    let quantized = QuantizedModel(
+      graph: graph, lowered: lowered, options: options, calibrationDescription: described)
+    let name = arguments.string("name") ?? context.state.freshModelName("\(model.name)_\(precision.rawValue)")
+    let stage =
+      "quantize \(precision.rawValue) ptq (\(options.perChannel ? "per-channel" : "per-tensor"), \(described))"
+    let value = ModelValue(
+      name: name, model: model.model, lineage: model.lineage + [stage], quantized: quantized)
+    let sqnr = try outputSQNR(value, reference: model, calibration: calibration, context: context)
+    context.state.store(value)
+    return .record(record(value, from: model, sqnr: sqnr))
+  }
+
+  /// The model's calibration; without one, calibrates on `operational` when it exists and says so.
+  static func calibration(
+    for model: ModelValue, in context: inout CommandContext
+  ) throws(CommandError)
+    -> CalibrationValue
+  {
+    if let existing = context.state.calibrations[model.name], existing.calibration.model.matches(model.model)
+    {
+      return existing
+    }
+    guard let dataset = context.state.dataset(named: CalibrateCommand.defaultDataset) else {
+      throw CommandError(
+        "'\(model.name)' has no calibration",
+        hint: "run `calibrate on DATASET` first (or declare a dataset named 'operational')")
+    }
+    context.environment.log(
+      "quantize: '\(model.name)' has no calibration; calibrating on '\(dataset.name)' (method=minmax)")
+    do {
+      let calibrator = try Calibrator(
+        model: model.model, options: CalibrationOptions(threads: context.state.threads))
+      let calibration = try calibrator.calibrate(
+        dataset.dataset, datasetName: dataset.name, isCancelled: context.environment.isCancelled)
+      let value = CalibrationValue(modelName: model.name, datasetName: dataset.name, calibration: calibration)
+      context.state.calibrations[model.name] = value
+      return value
+    } catch {
+      if error.kind == .cancelled { throw CommandError("interrupted", exitCode: .interrupted) }
+      throw CommandError(error)
+    }
+  }
+
+  /// Output SQNR of the quantized model against the float one on up to 64 calibration samples.
+  static func outputSQNR(
+    _ quantized: ModelValue, reference: ModelValue, calibration: CalibrationValue, context: CommandContext
+  ) throws(CommandError) -> (decibels: Double, samples: Int)? {
+    guard let dataset = context.state.dataset(named: calibration.datasetName), dataset.dataset.count > 0
+    else {
+      return nil
+    }
+    let count = min(64, dataset.dataset.count)
+    do {
+      let batch = try dataset.dataset.batch(0..<count)
+      let float = try reference.makeExecutor(batchSize: count, threads: context.state.threads)
+      let device = try quantized.makeExecutor(batchSize: count, threads: context.state.threads)
+      guard let expected = try float.run(input: batch.x, isCancelled: context.environment.isCancelled).first,
+        let actual = try device.run(input: batch.x, isCancelled: context.environment.isCancelled).first
+      else { return nil }
+      let decibels = QuantizationErrorReport.sqnr(
+        reference: expected.asFloats(), approximation: actual.asFloats())
+      return (decibels, count)
+    } catch {
+      throw CommandError(error)
+    }
+  }
+
+  static func record(
+    _ value: ModelValue, from model: ModelValue, sqnr: (decibels: Double, samples: Int)?
+  ) -> Record {
+    guard let quantized = value.quantized else {
+      return Record(kind: "model", fields: [], text: value.summaryLine)
+    }
+    let options = quantized.options
+    var text =
+      "\(value.name): \(options.precision.rawValue) \(options.perChannel ? "per-channel" : "per-tensor"), "
+      + "\(quantized.graph.nodes.count) ops, weights \(ValueFormatter.bytes(Double(model.weightBytes))) -> "
+      + "\(ValueFormatter.bytes(Double(value.weightBytes)))"
+    var fields: [(name: String, value: Value)] = [
+      ("name", .string(value.name)), ("precision", .string(options.precision.rawValue)),
+      ("per_channel", .bool(options.perChannel)),
+      ("ops", .number(Quantity(Double(quantized.graph.nodes.count)))),
+      ("size", .number(.bytes(value.weightBytes))), ("float_size", .number(.bytes(model.weightBytes))),
+    ]
+    if let sqnr {
+      text +=
+        ", output SQNR \(EvalCommand.decibels(sqnr.decibels)) vs \(model.name) on \(sqnr.samples) samples"
+      fields.append(("sqnr_db", .number(Quantity(sqnr.decibels))))
+    }
+    return Record(kind: "quantize", fields: fields, text: text)
+  }
+
+  private static func listStrings(_ value: Value?) -> [String] {
+    guard case .list(let elements)? = value else { return [] }
+    return elements.compactMap { element in
+      switch element {
+      case .string(let text), .word(let text): return text
+      default: return nil
+      }
+    }
+  }
+}
