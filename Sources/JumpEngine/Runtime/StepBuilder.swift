@@ -99,7 +99,9 @@ struct StepBuilder {
         guard let scratch else { throw Self.error(node, "no scratch memory was planned") }
         return .depthwise(g, x, w, b, y, planned.activation, scratch)
       }
-      return .conv(g, x, w, b, y, planned.activation, g.isPointwise ? nil : scratch)
+      return .conv(
+        g, x, w, b, y, planned.activation, Kernels.conv2dScratchCount(g, threads: threads) > 0 ? scratch : nil
+      )
     case .gemm(let a):
       let bShape = try shape(node.inputs[1], node)
       let m = a.transA ? xShape[1] : xShape[0]

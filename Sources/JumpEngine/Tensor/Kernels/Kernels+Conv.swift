@@ -1,7 +1,14 @@
 extension Kernels {
   /// The scratch floats `conv2d` needs: one im2col matrix per worker (none for pointwise convolutions).
   static func conv2dScratchCount(_ g: ConvGeometry, threads: Int) -> Int {
-    g.isPointwise ? 0 : g.columnRows * g.outPlane * max(1, min(threads, g.batch))
+    if batchesSamples(g) { return (g.columnRows + g.outPerGroup) * g.batch * g.outPlane }
+    return g.isPointwise ? 0 : g.columnRows * g.outPlane * max(1, min(threads, g.batch))
+  }
+
+  /// True when a convolution's samples are better multiplied in one GEMM: small output planes make
+  /// per-sample GEMMs too narrow to run at speed.
+  static func batchesSamples(_ g: ConvGeometry) -> Bool {
+    g.batch > 1 && g.outPlane < 256
   }
 
   /// Convolution (any groups, strides, pads, dilations) by im2col + SGEMM, then bias and `activation`.
@@ -15,6 +22,13 @@ extension Kernels {
     output: UnsafeMutablePointer<Float>, activation: Activation, scratch: UnsafeMutablePointer<Float>?,
     threads: Int
   ) {
+    if batchesSamples(g), let scratch {
+      setBLASThreads(threads)
+      for group in 0..<g.group {
+        convGroupBatched(g, group, input, weight, bias, output, activation, scratch)
+      }
+      return
+    }
     let columnCount = g.columnRows * g.outPlane
     let bySample = threads > 1 && g.batch > 1
     setBLASThreads(bySample ? 1 : threads)
@@ -22,6 +36,46 @@ extension Kernels {
       let columns = scratch.map { $0 + part * columnCount }
       for n in samples {
         convSample(g, n, input, weight, bias, output, activation, columns)
+      }
+    }
+  }
+
+  /// One group of `conv2d` for every sample at once: the samples' im2col matrices side by side
+  /// (`K x N*outPlane`), one GEMM, then the result scattered back to `N x C x H x W` with bias and activation.
+  private static func convGroupBatched(
+    _ g: ConvGeometry, _ group: Int, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+    _ bias: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ activation: Activation,
+    _ scratch: UnsafeMutablePointer<Float>
+  ) {
+    let k = g.columnRows
+    let plane = g.outPlane
+    let wide = g.batch * plane
+    let columns = scratch
+    let result = scratch + k * wide
+    for n in 0..<g.batch {
+      let source = input + (n * g.inChannels + group * g.inPerGroup) * g.inPlane
+      if g.isPointwise {
+        for c in 0..<g.inPerGroup { copy(source + c * g.inPlane, columns + c * wide + n * plane, plane) }
+      } else {
+        im2col(g, input: source, columns: columns + n * plane, rowStride: wide)
+      }
+    }
+    sgemm(
+      transA: false, transB: false, m: g.outPerGroup, n: wide, k: k, alpha: 1,
+      a: weight + group * g.outPerGroup * k,
+      lda: k, b: columns, ldb: wide, beta: 0, c: result, ldc: wide)
+    for n in 0..<g.batch {
+      let destination = output + (n * g.outChannels + group * g.outPerGroup) * plane
+      for m in 0..<g.outPerGroup {
+        let row = destination + m * plane
+        let source = result + m * wide + n * plane
+        if let bias {
+          let b = bias[group * g.outPerGroup + m]
+          for j in 0..<plane { row[j] = source[j] + b }
+        } else {
+          copy(source, row, plane)
+        }
+        activation.applyInPlace(row, plane)
       }
     }
   }

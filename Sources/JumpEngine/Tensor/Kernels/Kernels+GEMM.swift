@@ -4,7 +4,8 @@ extension Kernels {
   /// `C = alpha * op(A) * op(B) + beta * C` in row-major storage through OpenBLAS's `cblas_sgemm`.
   ///
   /// `op(A)` is `m x k`, `op(B)` is `k x n`; `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
-  /// The number of BLAS threads is whatever `setBLASThreads` last chose.
+  /// The number of BLAS threads is whatever `setBLASThreads` last chose. A single-row product goes through
+  /// `cblas_sgemv`.
   static func sgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -13,6 +14,14 @@ extension Kernels {
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
       scale(c, rows: m, columns: n, stride: ldc, by: beta)
+      return
+    }
+    if m == 1 {
+      // A single row: a matrix-vector product is several times faster than a 1-row GEMM.
+      cblas_sgemv(
+        CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
+        alpha,
+        b, Int32(ldb), a, Int32(transA ? lda : 1), beta, c, 1)
       return
     }
     cblas_sgemm(

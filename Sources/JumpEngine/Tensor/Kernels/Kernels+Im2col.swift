@@ -2,9 +2,13 @@ extension Kernels {
   /// Writes the im2col matrix of one sample and one group: `(C/group * kh * kw) x (outH * outW)`.
   ///
   /// `input` points at the group's first input channel plane of the sample; cells that fall in the padding
-  /// are zero.
-  static func im2col(_ g: ConvGeometry, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-    let outPlane = g.outPlane
+  /// are zero. Rows are `rowStride` floats apart (default: one output plane), so several samples can share
+  /// one wide matrix.
+  static func im2col(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
+    rowStride: Int? = nil
+  ) {
+    let outPlane = rowStride ?? g.outPlane
     var row = columns
     for c in 0..<g.inPerGroup {
       let plane = input + c * g.inPlane
