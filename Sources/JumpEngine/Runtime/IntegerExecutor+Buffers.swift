@@ -29,7 +29,8 @@ struct IntegerBufferPlan {
       }
       guard let type = IntegerBufferType(tensor.elementType) else {
         throw EngineError(
-          .unsupportedOp, "integer executor: activation '\(name)' is \(tensor.elementType), not int8/int16/float32")
+          .unsupportedOp,
+          "integer executor: activation '\(name)' is \(tensor.elementType), not int8/int16/float32")
       }
       let size = max(1, batch * tensor.shape.dropFirst().reduce(1, *))
       let end = lastReader[name] ?? index
@@ -44,7 +45,8 @@ struct IntegerBufferPlan {
         }
         let fits = caps[s] >= size
         let currentFits = caps[current] >= size
-        if (fits && (!currentFits || caps[s] < caps[current])) || (!fits && !currentFits && caps[s] > caps[current])
+        if (fits && (!currentFits || caps[s] < caps[current]))
+          || (!fits && !currentFits && caps[s] > caps[current])
         {
           chosen = s
         }

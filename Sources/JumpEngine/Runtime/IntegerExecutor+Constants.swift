@@ -29,7 +29,8 @@ struct IntegerConstants {
           if case .float = kernel {
             guard float32[name] == nil else { continue }
             guard let values = tensor.dequantizedValues(), values.count == tensor.count else {
-              throw IntegerNodePreparer.error(node, "constant '\(name)' cannot be read as float", .invalidModel)
+              throw IntegerNodePreparer.error(
+                node, "constant '\(name)' cannot be read as float", .invalidModel)
             }
             float32[name] = Self.copy(values)
             continue

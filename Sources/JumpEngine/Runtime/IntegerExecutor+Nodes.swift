@@ -18,10 +18,12 @@ extension IntegerExecutor {
       let bias = int32Constants[node.inputs[2]]
       if depthwise {
         IntegerKernels.depthwiseConv2d(
-          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int32Scratch, threads: threads)
+          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int32Scratch,
+          threads: threads)
       } else {
         IntegerKernels.conv2d(
-          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int32Scratch, threads: threads)
+          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int32Scratch,
+          threads: threads)
       }
     case .conv16x8(let q, let depthwise):
       guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName) else {
@@ -31,13 +33,16 @@ extension IntegerExecutor {
       let bias = int64Constants[node.inputs[2]]
       if depthwise {
         IntegerKernels.depthwiseConv2d16x8(
-          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int64Scratch, threads: threads)
+          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int64Scratch,
+          threads: threads)
       } else {
         IntegerKernels.conv2d16x8(
-          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int64Scratch, threads: threads)
+          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int64Scratch,
+          threads: threads)
       }
     case .fullyConnected(let q):
-      guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName), let wShape = shapes[node.inputs[1]]
+      guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName),
+        let wShape = shapes[node.inputs[1]]
       else { throw missing(node, xName) }
       IntegerKernels.fullyConnected(
         batch: xShape[0], depth: wShape[1], units: wShape[0], input: x, weight: w,
@@ -57,7 +62,8 @@ extension IntegerExecutor {
       IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
     case .averagePool(let o, let range):
       guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
-      IntegerKernels.averagePool2d(try Self.poolGeometry(node, shapes: shapes, o), input: x, output: y, range: range)
+      IntegerKernels.averagePool2d(
+        try Self.poolGeometry(node, shapes: shapes, o), input: x, output: y, range: range)
     case .maxPool(let o, let range):
       let g = try Self.poolGeometry(node, shapes: shapes, o)
       if let x = int8(xName), let y = int8(yName) {
@@ -98,9 +104,11 @@ extension IntegerExecutor {
       try concatenate(node, axis: axis, range: range, shapes: shapes)
     case .pad(let pads, let zeroPoint):
       if let x = int8(xName), let y = int8(yName) {
-        Self.pad(x, shape: xShape, pads: pads, value: Int8(clamping: zeroPoint), output: y, outputShape: yShape)
+        Self.pad(
+          x, shape: xShape, pads: pads, value: Int8(clamping: zeroPoint), output: y, outputShape: yShape)
       } else if let x = int16(xName), let y = int16(yName) {
-        Self.pad(x, shape: xShape, pads: pads, value: Int16(clamping: zeroPoint), output: y, outputShape: yShape)
+        Self.pad(
+          x, shape: xShape, pads: pads, value: Int16(clamping: zeroPoint), output: y, outputShape: yShape)
       } else if let x = float(xName), let y = float(yName) {
         Self.pad(x, shape: xShape, pads: pads, value: Float(0), output: y, outputShape: yShape)
       } else {
@@ -117,10 +125,14 @@ extension IntegerExecutor {
       }
     case .requantize(let parameters):
       switch (int8(xName), int16(xName), int8(yName), int16(yName)) {
-      case (let x?, _, let y?, _): IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
-      case (let x?, _, _, let y?): IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
-      case (_, let x?, let y?, _): IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
-      case (_, let x?, _, let y?): IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
+      case (let x?, _, let y?, _):
+        IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
+      case (let x?, _, _, let y?):
+        IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
+      case (_, let x?, let y?, _):
+        IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
+      case (_, let x?, _, let y?):
+        IntegerKernels.requantize(x, count: count, output: y, parameters: parameters)
       default: throw missing(node, xName)
       }
     case .dequantize(let scale, let zeroPoint):
@@ -134,7 +146,8 @@ extension IntegerExecutor {
       }
     case .float(let floatNode, let activation):
       let builder = StepBuilder(
-        shapes: shapes, pointer: { [unowned self] in self.float($0) }, scratch: floatScratch, threads: threads)
+        shapes: shapes, pointer: { [unowned self] in self.float($0) }, scratch: floatScratch, threads: threads
+      )
       do {
         try builder.build(PlannedNode(node: floatNode)).run(threads: threads)
       } catch {
@@ -149,7 +162,9 @@ extension IntegerExecutor {
   /// The operands of ADD / SUB / MUL and their broadcast plan at this pass's shapes.
   func binaryOperands(
     _ node: QuantizedNode, shapes: [String: [Int]]
-  ) throws(EngineError) -> (UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>, BroadcastPlan) {
+  ) throws(EngineError) -> (
+    UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>, BroadcastPlan
+  ) {
     guard let a = int8(node.inputs[0]), let b = int8(node.inputs[1]), let y = int8(node.outputs[0]),
       let aShape = shapes[node.inputs[0]], let bShape = shapes[node.inputs[1]],
       let plan = BroadcastPlan(aShape, bShape)
@@ -188,7 +203,8 @@ extension IntegerExecutor {
 
   /// MAX_POOL_2D on int16 (TFLite's 16-bit reference max pool: the same window maximum, clamped).
   static func maxPool16(
-    _ g: ConvGeometry, input: UnsafePointer<Int16>, output: UnsafeMutablePointer<Int16>, range: ActivationRange
+    _ g: ConvGeometry, input: UnsafePointer<Int16>, output: UnsafeMutablePointer<Int16>,
+    range: ActivationRange
   ) {
     let low = Int16(clamping: range.min)
     let high = Int16(clamping: range.max)
@@ -222,7 +238,9 @@ extension IntegerExecutor {
     let rowLength = shape[rank - 1]
     let rows = shape.dropLast().reduce(1, *)
     var strides = [Int](repeating: 1, count: rank)
-    for axis in stride(from: rank - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * outputShape[axis + 1] }
+    for axis in stride(from: rank - 2, through: 0, by: -1) {
+      strides[axis] = strides[axis + 1] * outputShape[axis + 1]
+    }
     var index = [Int](repeating: 0, count: max(rank - 1, 0))
     for row in 0..<rows {
       var offset = pads[rank - 1]

@@ -81,7 +81,8 @@ struct IntegerNodePreparer {
   /// The per-tensor scale and zero point of an integer tensor.
   func parameters(_ tensor: QuantizedTensor, _ node: QuantizedNode) throws(EngineError) -> (Float, Int32) {
     guard let q = tensor.quantization, q.scales.count == 1, q.zeroPoints.count == 1, !q.isPerChannel else {
-      throw Self.error(node, "tensor '\(tensor.name)' needs per-tensor quantization parameters", .invalidModel)
+      throw Self.error(
+        node, "tensor '\(tensor.name)' needs per-tensor quantization parameters", .invalidModel)
     }
     guard q.scale > 0, q.scale.isFinite else {
       throw Self.error(node, "tensor '\(tensor.name)' has scale \(q.scale)", .invalidModel)
@@ -114,7 +115,8 @@ struct IntegerNodePreparer {
       let lowCode = low.isFinite ? quantize(low) : Int64(full.min)
       let highCode = high.isFinite ? quantize(high) : Int64(full.max)
       return ActivationRange(
-        min: Int32(clamping: max(Int64(full.min), lowCode)), max: Int32(clamping: min(Int64(full.max), highCode)))
+        min: Int32(clamping: max(Int64(full.min), lowCode)),
+        max: Int32(clamping: min(Int64(full.max), highCode)))
     }
   }
 
@@ -205,7 +207,8 @@ struct IntegerNodePreparer {
     case .quantize, .dequantize:
       throw Self.error(node, "unexpected conversion", .invalidModel)
     }
-    return .float(Node(name: node.name, op: op, inputs: node.inputs, outputs: node.outputs), node.op.activation)
+    return .float(
+      Node(name: node.name, op: op, inputs: node.inputs, outputs: node.outputs), node.op.activation)
   }
 
   /// A quantized op on integer activations.
@@ -278,7 +281,8 @@ struct IntegerNodePreparer {
     case .logistic:
       try narrowOnly()
       try requireProbabilityOutput(node, scale: outScale, zeroPoint: outZero)
-      return .logistic(try LogisticParameters(inputScale: inScale, inputZeroPoint: inZero, rounding: rounding))
+      return .logistic(
+        try LogisticParameters(inputScale: inScale, inputZeroPoint: inZero, rounding: rounding))
     case .hardSwish:
       try narrowOnly()
       do {
@@ -344,7 +348,8 @@ struct IntegerNodePreparer {
     guard bias.isConstant, bias.elementType == (wide ? .int64 : .int32), bias.count == filter.shape.first
     else {
       throw Self.error(
-        node, "bias '\(bias.name)' must be a constant \(wide ? "int64" : "int32") vector, one per output channel")
+        node,
+        "bias '\(bias.name)' must be a constant \(wide ? "int64" : "int32") vector, one per output channel")
     }
     guard let q = filter.quantization, q.zeroPoints.allSatisfy({ $0 == 0 }),
       q.axis == nil || q.axis == 0, let channels = filter.shape.first,

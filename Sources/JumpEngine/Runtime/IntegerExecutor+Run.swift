@@ -51,7 +51,8 @@ extension IntegerExecutor {
       let tensor = try graph.tensor(name)
       outputs.append(
         IntegerOutput(
-          name: name, shape: [], elementType: tensor.elementType, quantization: tensor.quantization, codes: [],
+          name: name, shape: [], elementType: tensor.elementType, quantization: tensor.quantization,
+          codes: [],
           floats: []))
     }
     var start = 0
@@ -63,7 +64,9 @@ extension IntegerExecutor {
         guard let base = all.baseAddress else { return }
         try loadInput(base + start * sampleSize, count: b * sampleSize)
       }
-      if observing, let inputShape = shapes[inputName], let v = view(inputName, shape: inputShape) { visit(v) }
+      if observing, let inputShape = shapes[inputName], let v = view(inputName, shape: inputShape) {
+        visit(v)
+      }
       for (index, node) in graph.nodes.enumerated() {
         if isCancelled() { throw EngineError(.cancelled, "cancelled") }
         try runNode(node, kernels[index], shapes: shapes)
