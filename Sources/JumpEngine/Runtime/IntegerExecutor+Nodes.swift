@@ -61,9 +61,14 @@ extension IntegerExecutor {
       let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
       IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
     case .averagePool(let o, let range):
-      guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
-      IntegerKernels.averagePool2d(
-        try Self.poolGeometry(node, shapes: shapes, o), input: x, output: y, range: range)
+      let g = try Self.poolGeometry(node, shapes: shapes, o)
+      if let x = int8(xName), let y = int8(yName) {
+        IntegerKernels.averagePool2d(g, input: x, output: y, range: range)
+      } else if let x = int16(xName), let y = int16(yName) {
+        Self.averagePool16(g, input: x, output: y, range: range)
+      } else {
+        throw missing(node, xName)
+      }
     case .maxPool(let o, let range):
       let g = try Self.poolGeometry(node, shapes: shapes, o)
       if let x = int8(xName), let y = int8(yName) {
@@ -74,11 +79,17 @@ extension IntegerExecutor {
         throw missing(node, xName)
       }
     case .mean(let parameters, let first, let axes):
-      guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
       let outer = xShape[..<first].reduce(1, *)
       let reduced = xShape[first..<(first + axes)].reduce(1, *)
       let inner = xShape[(first + axes)...].reduce(1, *)
-      IntegerKernels.mean(x, outer: outer, reduced: reduced, inner: inner, output: y, parameters: parameters)
+      if let x = int8(xName), let y = int8(yName) {
+        IntegerKernels.mean(
+          x, outer: outer, reduced: reduced, inner: inner, output: y, parameters: parameters)
+      } else if let x = int16(xName), let y = int16(yName) {
+        Self.mean16(x, outer: outer, reduced: reduced, inner: inner, output: y, parameters: parameters)
+      } else {
+        throw missing(node, xName)
+      }
     case .softmax(let parameters):
       guard let x = int8(xName), let y = int8(yName), xShape.count >= 2 else { throw missing(node, xName) }
       IntegerKernels.softmax(

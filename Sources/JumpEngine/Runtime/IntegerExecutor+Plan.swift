@@ -13,11 +13,11 @@ enum IntegerNodeKernel {
   case add(AddParameters)
   /// MUL on int8.
   case mul(MulParameters)
-  /// AVERAGE_POOL_2D on int8.
+  /// AVERAGE_POOL_2D on int8 or int16.
   case averagePool(Pool2DOptions, ActivationRange)
   /// MAX_POOL_2D on int8 or int16.
   case maxPool(Pool2DOptions, ActivationRange)
-  /// MEAN over adjacent axes `first..<first+count` on int8.
+  /// MEAN over adjacent axes `first..<first+count` on int8 or int16.
   case mean(MeanParameters, first: Int, count: Int)
   /// SOFTMAX over the channel axis on int8.
   case softmax(SoftmaxParameters)
@@ -258,10 +258,8 @@ struct IntegerNodePreparer {
         throw Self.error(node, "input and output must share quantization parameters", .invalidModel)
       }
       if case .maxPool2D = node.op { return .maxPool(o, range) }
-      try narrowOnly()
       return .averagePool(o, range)
     case .mean(let axes, _):
-      try narrowOnly()
       let sorted = Array(Set(axes)).sorted()
       guard let low = sorted.first, let high = sorted.last, high - low + 1 == sorted.count, low >= 1,
         high < input.shape.count

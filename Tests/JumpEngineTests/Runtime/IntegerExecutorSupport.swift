@@ -17,7 +17,7 @@ enum IntegerExecutorSupport {
     /// The element count.
     var count: Int
 
-    var description: String { "\(name): max \(maxSteps) steps, \(differing)/\(count) elements off by one" }
+    var description: String { "\(name): max \(maxSteps) steps, \(differing)/\(count) elements differ" }
   }
 
   /// Calibration input for a fixture: the operational samples for the teacher, the reference input otherwise.
