@@ -26,7 +26,10 @@ struct IntegerConstants {
       for (node, kernel) in zip(graph.nodes, kernels) {
         for name in node.inputs {
           guard let tensor = graph.tensors[name], let data = tensor.data else { continue }
-          if case .float = kernel {
+          if case .float(_, _, let made) = kernel {
+            for (madeName, values) in made where float32[madeName] == nil {
+              float32[madeName] = Self.copy(values)
+            }
             guard float32[name] == nil else { continue }
             guard let values = tensor.dequantizedValues(), values.count == tensor.count else {
               throw IntegerNodePreparer.error(

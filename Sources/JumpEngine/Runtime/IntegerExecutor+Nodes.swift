@@ -155,7 +155,7 @@ extension IntegerExecutor {
       } else {
         throw missing(node, xName)
       }
-    case .float(let floatNode, let activation):
+    case .float(let floatNode, let activation, _):
       let builder = StepBuilder(
         shapes: shapes, pointer: { [unowned self] in self.float($0) }, scratch: floatScratch, threads: threads
       )

@@ -37,8 +37,9 @@ enum IntegerNodeKernel {
   case requantize(RequantizeParameters)
   /// DEQUANTIZE to float.
   case dequantize(scale: Float, zeroPoint: Int32)
-  /// A layer kept in float, run by the float kernels (its fused activation applied afterwards).
-  case float(Node, OutputActivation)
+  /// A layer kept in float, run by the float kernels (its fused activation applied afterwards), with any
+  /// float constants made for it (a BatchNormalization's per-channel scale and shift).
+  case float(Node, OutputActivation, constants: [String: [Float]])
 }
 
 /// The element types an activation buffer of the integer executor can hold.
@@ -157,12 +158,14 @@ struct IntegerNodePreparer {
           rounding: rounding))
     }
     if outputType == .float32 { return try floatKernel(node) }
-    guard input.elementType == output.elementType || node.op.hasWeights == false else {
-      throw Self.error(
-        node, "input is \(input.elementType) but output is \(output.elementType)", .invalidModel)
-    }
-    for name in node.inputs where try tensor(name, node).elementType == .float32 {
-      throw Self.error(node, "input '\(name)' is float32 but the op is quantized", .invalidModel)
+    for name in node.inputs {
+      let operand = try tensor(name, node)
+      if operand.isConstant && node.op.hasWeights { continue }
+      guard operand.elementType == output.elementType else {
+        throw Self.error(
+          node, "input '\(name)' is \(operand.elementType) but the output is \(output.elementType)",
+          .invalidModel)
+      }
     }
     return try integerKernel(node, input: input, output: output)
   }
@@ -199,16 +202,50 @@ struct IntegerNodePreparer {
     case .hardSwish: op = .hardSwish
     case .concatenation(let axis, _): op = .concat(axis: axis)
     case .pad(let pads): return .pad(pads: pads, zeroPoint: 0)
-    case .float(let original):
-      if case .batchNormalization = original.op {
-        throw Self.error(node, "a float BatchNormalization is not supported (fold it into the convolution)")
+    case .float(var original):
+      // The quantizer renames the node's inputs (`x#dequantized`) but not the embedded float node's.
+      original.inputs = node.inputs
+      original.outputs = node.outputs
+      if case .batchNormalization(let epsilon) = original.op {
+        return try batchNormalization(original, epsilon)
       }
-      return .float(original, .none)
+      return .float(original, .none, constants: [:])
     case .quantize, .dequantize:
       throw Self.error(node, "unexpected conversion", .invalidModel)
     }
     return .float(
-      Node(name: node.name, op: op, inputs: node.inputs, outputs: node.outputs), node.op.activation)
+      Node(name: node.name, op: op, inputs: node.inputs, outputs: node.outputs), node.op.activation,
+      constants: [:])
+  }
+
+  /// A float BatchNormalization as the float kernels run it: a per-channel affine `x · scale + shift` with
+  /// `scale = gamma / sqrt(var + epsilon)` and `shift = beta - mean · scale` (as the simulation computes it).
+  func batchNormalization(_ original: Node, _ epsilon: Float) throws(EngineError) -> IntegerNodeKernel {
+    let node = QuantizedNode(
+      name: original.name, op: .float(original), inputs: original.inputs, outputs: original.outputs)
+    var parameters: [[Float]] = []
+    for name in original.inputs.dropFirst() {
+      guard let values = graph.tensors[name]?.dequantizedValues() else {
+        throw Self.error(node, "BatchNormalization parameter '\(name)' is not a constant", .invalidModel)
+      }
+      parameters.append(values)
+    }
+    guard parameters.count == 4, let channels = parameters.first?.count,
+      parameters.allSatisfy({ $0.count == channels })
+    else {
+      throw Self.error(node, "BatchNormalization needs four constant vectors of one length", .invalidModel)
+    }
+    var scale = [Float](repeating: 0, count: channels)
+    var shift = [Float](repeating: 0, count: channels)
+    for c in 0..<channels {
+      scale[c] = parameters[0][c] / (parameters[3][c] + epsilon).squareRoot()
+      shift[c] = parameters[1][c] - parameters[2][c] * scale[c]
+    }
+    let scaleName = "\(original.name)#integer_executor_scale"
+    let shiftName = "\(original.name)#integer_executor_shift"
+    var rewritten = original
+    rewritten.inputs = [original.inputs[0], scaleName, shiftName]
+    return .float(rewritten, .none, constants: [scaleName: scale, shiftName: shift])
   }
 
   /// A quantized op on integer activations.

@@ -95,7 +95,7 @@ extension IntegerExecutor {
   /// The concrete shapes at `batch` samples (cached).
   func shapes(batch: Int) -> [String: [Int]] {
     if let cached = shapeCache[batch] { return cached }
-    let shapes = Self.shapes(graph, batch: batch)
+    let shapes = Self.shapes(graph, batch: batch, kernels: kernels)
     shapeCache[batch] = shapes
     return shapes
   }

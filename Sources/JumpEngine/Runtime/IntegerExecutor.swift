@@ -88,7 +88,7 @@ public final class IntegerExecutor {
     int8Slots = (plan.capacities[.int8] ?? []).map { .allocate(capacity: $0) }
     int16Slots = (plan.capacities[.int16] ?? []).map { .allocate(capacity: $0) }
     floatSlots = (plan.capacities[.float32] ?? []).map { .allocate(capacity: $0) }
-    let shapes = Self.shapes(graph, batch: batchSize)
+    let shapes = Self.shapes(graph, batch: batchSize, kernels: kernels)
     var int32Count = 1
     var int64Count = 1
     var floatCount = 1
@@ -106,7 +106,7 @@ public final class IntegerExecutor {
         try Self.checkFullyConnected(node, shapes: shapes)
       case .add, .mul:
         try Self.checkBroadcast(node, shapes: shapes)
-      case .float(let floatNode, _):
+      case .float(let floatNode, _, _):
         do {
           floatCount = max(
             floatCount, try StepBuilder.scratchCount(floatNode, shapes: shapes, threads: self.threads))
@@ -171,9 +171,15 @@ public final class IntegerExecutor {
     return Tensor(shape: output.shape, floats: output.codes.map { Float(scale * Double($0 &- zero)) })
   }
 
-  /// The shape of every activation at `batch` samples (the first axis replaced), and of every constant.
-  static func shapes(_ graph: QuantizedGraph, batch: Int) -> [String: [Int]] {
+  /// The shape of every activation at `batch` samples (the first axis replaced), of every constant, and of
+  /// the constants made for float layers.
+  static func shapes(
+    _ graph: QuantizedGraph, batch: Int, kernels: [IntegerNodeKernel]
+  ) -> [String: [Int]] {
     var shapes: [String: [Int]] = [:]
+    for case .float(_, _, let made) in kernels {
+      for (name, values) in made { shapes[name] = [values.count] }
+    }
     for (name, tensor) in graph.tensors {
       if tensor.isConstant || tensor.shape.isEmpty {
         shapes[name] = tensor.shape
@@ -182,5 +188,34 @@ public final class IntegerExecutor {
       }
     }
     return shapes
+  }
+}
+
+extension IntegerExecutor {
+  /// Runs the graph and copies the named activations, dequantized to float32 (TFLite's DEQUANTIZE), every
+  /// pass concatenated along the first axis: the device's intermediate values for per-layer error reports.
+  ///
+  /// Throws `invalidData` for a name that is not an activation of the graph.
+  public func run(
+    input: Tensor, recording names: Set<String>, isCancelled: () -> Bool = { false }
+  ) throws(EngineError) -> ExecutionResult {
+    for name in names.sorted() where plan.locations[name] == nil {
+      throw EngineError(
+        .invalidData, "value '\(name)' cannot be recorded: it is not an activation of the graph")
+    }
+    var parts: [String: (shape: [Int], values: [Float])] = [:]
+    let outputs = try execute(input: input, isCancelled: isCancelled, observing: !names.isEmpty) { view in
+      guard names.contains(view.name) else { return }
+      if var part = parts[view.name] {
+        part.shape[0] += view.shape.first ?? 0
+        part.values.append(contentsOf: view.dequantized())
+        parts[view.name] = part
+      } else {
+        parts[view.name] = (view.shape, view.dequantized())
+      }
+    }
+    return ExecutionResult(
+      outputs: outputs.map(Self.dequantized),
+      recorded: parts.mapValues { Tensor(shape: $0.shape, floats: $0.values) })
   }
 }

@@ -143,3 +143,59 @@ extension IntegerExecutorOpTests {
     }
   }
 }
+
+extension IntegerExecutorOpTests {
+  @Test("a float BatchNormalization kept by lowering runs as a per-channel affine between conversions")
+  func floatBatchNorm() throws {
+    let model = try S.model(
+      input: [2, 5, 5],
+      nodes: [
+        Node(name: "conv", op: .conv(ConvAttributes(kernel: [3, 3])), inputs: ["x", "w"], outputs: ["a"]),
+        S.batchNorm("bn", input: "a", output: "n"),
+        Node(name: "relu", op: .relu, inputs: ["n"], outputs: ["r"]),
+        Node(name: "flat", op: .flatten(axis: 1), inputs: ["r"], outputs: ["f"]),
+        Node(name: "fc", op: .gemm(GemmAttributes(transB: true)), inputs: ["f", "fw"], outputs: ["y"]),
+      ],
+      initializers: S.batchNormParameters("bn", channels: 3, seed: 21).merging([
+        "w": Tensor(shape: [3, 2, 3, 3], floats: S.values(54, seed: 22, scale: 0.5)),
+        "fw": Tensor(shape: [4, 27], floats: S.values(108, seed: 23, scale: 0.3)),
+      ]) { a, _ in a })
+    let x = S.tensor([6, 2, 5, 5], seed: 24)
+    let lowered = try Lowering.lower(model, skip: ["bn"])
+    let graph = try Quantizer.quantize(lowered, ranges: try S.minMaxRanges(model, x))
+    #expect(graph.nodes.contains { $0.op.tfliteName == "FLOAT(BatchNormalization)" }, "\(graph.opCounts)")
+    // The quantizer renames the island's inputs (`a#dequantized`) on the QuantizedNode but not on the float
+    // node it carries, which the simulation runs as is; the integer executor uses the QuantizedNode's operands.
+    // Until the simulation does the same, compare with a graph whose float nodes carry the operands too.
+    withKnownIssue("SimulationExecutor runs `.float(node)` with the float node's stale input names") {
+      _ = try SimulationExecutor(graph: graph).run(input: x)
+    }
+    var patched = graph
+    for (i, node) in patched.nodes.enumerated() {
+      guard case .float(var original) = node.op else { continue }
+      original.inputs = node.inputs
+      patched.nodes[i].op = .float(original)
+    }
+    #expect(
+      try IntegerExecutor(graph: graph).run(input: x) == (try IntegerExecutor(graph: patched).run(input: x)))
+    let agreement = try I.agreement(patched, x, batchSize: 4)
+    print("agreement float BatchNormalization: \(agreement)")
+    for a in agreement { #expect(a.maxSteps <= 1, "\(a)") }
+  }
+
+  @Test("recording returns the device's intermediate values, dequantized, every pass concatenated")
+  func recording() throws {
+    let x = try I.calibration("dscnn")
+    let graph = try I.quantized("dscnn", options: .init(), calibration: x)
+    let names = Set(graph.nodes.prefix(3).map { $0.outputs[0] })
+    let executor = try IntegerExecutor(graph: graph, batchSize: 1)
+    let result = try executor.run(input: x, recording: names)
+    #expect(Set(result.recorded.keys) == names)
+    for name in names {
+      let tensor = try #require(result.recorded[name])
+      #expect(tensor.shape == [x.shape[0]] + (try graph.tensor(name).shape.dropFirst()))
+    }
+    #expect(result.outputs == (try executor.run(input: x)))
+    #expect(throws: EngineError.self) { try executor.run(input: x, recording: ["no such value"]) }
+  }
+}
