@@ -122,7 +122,10 @@ struct IntegerExecutorBehaviourTests {
     let calibration = try I.calibration("teacher", samples: 200)
     let graph = try I.quantized("teacher", options: .init(), calibration: calibration)
     let float = I.argmax(try FloatExecutor(model: model, batchSize: 32, threads: 2).run(input: x)[0])
+    let clock = ContinuousClock()
+    let start = clock.now
     let integer = I.argmax(try IntegerExecutor(graph: graph, batchSize: 32, threads: 2).run(input: x)[0])
+    print("teacher int8: \(x.shape[0]) samples in \(clock.now - start)")
     let n = Double(labels.count)
     let floatAccuracy = Double(zip(float, labels).filter { $0 == $1 }.count) / n
     let integerAccuracy = Double(zip(integer, labels).filter { $0 == $1 }.count) / n

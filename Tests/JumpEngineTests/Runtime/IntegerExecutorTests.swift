@@ -50,5 +50,11 @@ extension IntegerExecutorTests {
       ops.formUnion(graph.opCounts.keys)
     }
     print("ops covered: \(ops.sorted())")
+    let expected: Set<String> = [
+      "ADD", "AVERAGE_POOL_2D", "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "HARD_SWISH",
+      "MAX_POOL_2D",
+      "MEAN", "MUL", "RESHAPE", "SOFTMAX",
+    ]
+    #expect(expected.isSubset(of: ops))
   }
 }
