@@ -151,7 +151,12 @@ extension SimulationExecutor {
     case .logistic: op = .sigmoid
     case .hardSwish: op = .hardSwish
     case .concatenation(let axis, _): op = .concat(axis: axis)
-    case .float(let original): return floatOverrides[node.name] ?? original
+    case .float(let original):
+      if let override = floatOverrides[node.name] { return override }
+      var floatNode = original
+      floatNode.inputs = node.inputs
+      floatNode.outputs = node.outputs
+      return floatNode
     case .pad, .quantize, .dequantize:
       throw EngineError(.invalidModel, "node '\(node.name)': \(node.op.tfliteName) has no float node")
     }

@@ -101,7 +101,10 @@ public final class SimulationExecutor {
       shapes[scaleName] = [channels]
       shapes[shiftName] = [channels]
       var rewritten = original
-      rewritten.inputs = [original.inputs[0], scaleName, shiftName]
+      // The quantized node's operands, not the carried float node's: the quantizer renames island
+      // inputs (`x#dequantized`) on the quantized node only.
+      rewritten.inputs = [node.inputs[0], scaleName, shiftName]
+      rewritten.outputs = node.outputs
       overrides[node.name] = rewritten
     }
     self.constants = constants
