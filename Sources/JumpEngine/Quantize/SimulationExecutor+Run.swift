@@ -3,17 +3,7 @@ extension SimulationExecutor {
   func execute(
     input: Tensor, isCancelled: () -> Bool, visit: (ActivationView) -> Void
   ) throws(EngineError) -> [Tensor] {
-    let declared = try graph.tensor(inputName)
-    guard input.rank == declared.shape.count, input.shape.dropFirst() == declared.shape.dropFirst() else {
-      let wanted = ["N"] + declared.shape.dropFirst().map(String.init)
-      throw EngineError(
-        .invalidData,
-        "input has shape \(input.shape), the graph expects [\(wanted.joined(separator: ", "))] for '\(inputName)'"
-      )
-    }
-    let n = input.shape[0]
-    guard n > 0 else { throw EngineError(.invalidData, "input has no samples") }
-    let sampleSize = declared.shape.dropFirst().reduce(1, *)
+    let (n, sampleSize) = try graph.checkedBatch(input, for: inputName)
     let source = input.floats ?? input.asFloats()
     var collected: [[Float]] = Array(repeating: [], count: graph.outputs.count)
     var outputShapes: [[Int]] = Array(repeating: [], count: graph.outputs.count)
