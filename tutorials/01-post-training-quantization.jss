@@ -34,6 +34,32 @@ quantize int8 ptq
 eval on test vs teacher
 #= teacher_int8 on test: accuracy 97.98% (291/297), agreement 100.00% with teacher, max abs error 0.614844, mean 0.0495426, SQNR 34.4 dB, [..] samples/s
 
+# The report of a quantized model adds its size on the device and the layers where quantization
+# loses the most signal, measured against the float graph on calibration samples.
+report
+#= teacher_int8 (int8, from teacher.onnx, opset 17)
+#=   input   input  float32 [batch, 1, 32, 32]
+#=   output  logits  float32 [batch, 10]
+#=   nodes   13 (Conv 4, Relu 4, MaxPool 2, Flatten 1, Gemm 1, GlobalAveragePool 1)
+#=   params  874,890, 3.34 MB as fp32
+#=   MACs    335,464,640 per sample
+#=   quantized int8 per-channel (percentile 99.99 on operational): 9 device ops, weights 857 KB
+#=
+#=   layer                       op    output        params         MACs
+#=   /features/features.0/Conv   Conv  1×112×32×32    1,120    1,032,192
+#=   /features/features.3/Conv   Conv  1×224×32×32  226,016  231,211,008
+#=   /features/features.7/Conv   Conv  1×160×16×16  322,720   82,575,360
+#=   /features/features.11/Conv  Conv  1×224×8×8    322,784   20,643,840
+#=   /head/Gemm                  Gemm  1×10           2,250        2,240
+#=   target  pico: int8 weights 857 KB vs 2 MB flash: fits
+#=   quantization error per layer (SQNR vs float, worst first, 32 samples):
+#=     tensor                                  layer                             SQNR
+#=     /features/features.6/MaxPool_output_0   /features/features.6/MaxPool   29.9 dB
+#=     /features/features.5/Relu_output_0      /features/features.3/Conv      30.4 dB
+#=     /features/features.13/Relu_output_0     /features/features.11/Conv     30.8 dB
+#=     /features/features.9/Relu_output_0      /features/features.7/Conv      32.1 dB
+#=     /features/features.10/MaxPool_output_0  /features/features.10/MaxPool  32.4 dB
+
 # One scale per weight tensor instead of one per output channel costs signal-to-noise; on
 # depthwise networks such as MobileNetV3 it can cost most of the accuracy.
 quantize int8 per_channel=false from teacher as per_tensor

@@ -55,7 +55,8 @@ enum QuantizeCommand: Command {
     let described =
       "\(calibration.calibration.methodDescription) on \(calibration.datasetName)"
     let quantized = QuantizedModel(
-      graph: graph, lowered: lowered, options: options, calibrationDescription: described)
+      graph: graph, lowered: lowered, options: options, calibrationDescription: described,
+      calibrationDataset: calibration.datasetName)
     let name = arguments.string("name") ?? context.state.freshModelName("\(model.name)_\(precision.rawValue)")
     let stage =
       "quantize \(precision.rawValue) ptq (\(options.perChannel ? "per-channel" : "per-tensor"), \(described))"

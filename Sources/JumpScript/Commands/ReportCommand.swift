@@ -17,17 +17,29 @@ enum ReportCommand: Command {
     var fields: [(name: String, value: Value)] = [
       ("model", .string(model.name)),
       ("params", .number(Quantity(Double(summary.parameterCount)))),
-      ("size", .number(.bytes(summary.fp32Bytes))),
-      ("flash", .number(.bytes(summary.fp32Bytes))),
+      ("size", .number(.bytes(model.weightBytes))),
+      ("flash", .number(.bytes(model.weightBytes))),
       ("macs", .number(Quantity(Double(summary.totalMACs)))),
       ("nodes", .number(Quantity(Double(summary.nodeCount)))),
       ("precision", .string(model.precision)),
     ]
     var text = render(model)
     if let device = context.state.target {
-      let fits = summary.fp32Bytes <= (device.weightsInFlash ? device.flash : device.ram)
+      let fits = model.weightBytes <= (device.weightsInFlash ? device.flash : device.ram)
       fields.append(("fits_flash", .bool(fits)))
-      text += "\n" + budgetLine(summary.fp32Bytes, device: device, fits: fits)
+      text += "\n" + budgetLine(model.weightBytes, precision: model.precision, device: device, fits: fits)
+    }
+    if let quantized = model.quantized {
+      let errors = try layerErrors(quantized, state: context.state, environment: context.environment)
+      if let (worst, samples) = errors {
+        fields.append(("worst_layers", .list(worst.prefix(5).map { .string($0.tensor) })))
+        text += "\n  quantization error per layer (SQNR vs float, worst first, \(samples) samples):"
+        let rows = worst.prefix(5).map { [$0.tensor, $0.producer ?? "", EvalCommand.decibels($0.decibels)] }
+        text +=
+          "\n"
+          + TextTable(header: ["tensor", "layer", "SQNR"], rightAligned: [2], rows: rows).lines
+          .map { "    " + $0 }.joined(separator: "\n")
+      }
     }
     if let calibration = context.state.calibrations[model.name],
       calibration.calibration.model.matches(model.model)
@@ -82,10 +94,32 @@ enum ReportCommand: Command {
     return lines.joined(separator: "\n")
   }
 
-  static func budgetLine(_ bytes: Int, device: Device, fits: Bool) -> String {
+  /// Per-tensor SQNR of the quantized model against its lowered float graph, worst first, on up to 32
+  /// samples of the dataset it was calibrated on (nil when that dataset is gone).
+  static func layerErrors(
+    _ quantized: QuantizedModel, state: SessionState, environment: RunEnvironment
+  )
+    throws(CommandError) -> ([TensorSQNR], Int)?
+  {
+    guard let dataset = state.dataset(named: quantized.calibrationDataset), dataset.dataset.count > 0 else {
+      return nil
+    }
+    let count = min(32, dataset.dataset.count)
+    do {
+      let batch = try dataset.dataset.batch(0..<count)
+      let errors = try QuantizationErrorReport.perTensor(
+        lowered: quantized.lowered, quantized: quantized.graph, input: batch.x, threads: state.threads,
+        isCancelled: environment.isCancelled)
+      return (errors, count)
+    } catch {
+      throw CommandError(error)
+    }
+  }
+
+  static func budgetLine(_ bytes: Int, precision: String, device: Device, fits: Bool) -> String {
     let memory = device.weightsInFlash ? "flash" : "RAM"
     let budget = device.weightsInFlash ? device.flash : device.ram
-    return "  target  \(device.name): fp32 weights \(ValueFormatter.bytes(Double(bytes))) vs "
+    return "  target  \(device.name): \(precision) weights \(ValueFormatter.bytes(Double(bytes))) vs "
       + "\(ValueFormatter.bytes(Double(budget))) \(memory): \(fits ? "fits" : "does not fit")"
   }
 }

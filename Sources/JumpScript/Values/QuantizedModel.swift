@@ -11,4 +11,6 @@ public struct QuantizedModel: Sendable {
   public var options: QuantizationOptions
   /// How the activation ranges were chosen, e.g. `percentile 99.99 on operational`.
   public var calibrationDescription: String
+  /// The session name of the dataset the ranges came from; error reports sample it.
+  public var calibrationDataset: String
 }
