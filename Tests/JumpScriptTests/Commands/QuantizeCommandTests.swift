@@ -32,6 +32,20 @@ import Testing
     #expect(int8.lineage.last?.hasPrefix("quantize int8 ptq (per-channel, minmax on operational)") == true)
   }
 
+  @Test func theReportOfAQuantizedModelListsItsWorstLayers() throws {
+    let session = try session()
+    try session.run("quantize int8")
+    try session.run("let r = report")
+    #expect(try session.display("r.precision") == "int8")
+    #expect(try session.display("r.worst_layers.count") == "5")
+    let text = try session.display("r")
+    #expect(text.contains("quantized int8 per-channel (minmax on operational): 9 device ops"))
+    #expect(text.contains("quantization error per layer (SQNR vs float, worst first, 32 samples):"))
+    // Sizes are the device's: int8 weights, not fp32.
+    let float = try #require(session.state.model(named: "teacher"))
+    #expect(try session.display("r.size") != ValueFormatter.bytes(Double(float.weightBytes)))
+  }
+
   @Test func withoutACalibrationItCalibratesOnOperational() throws {
     let session = try session()
     try session.run("quantize int4 as small")
