@@ -113,41 +113,18 @@ extension SimulationExecutor {
 
   /// The float graph node that computes what `node` computes (fused activations applied separately).
   func equivalentNode(_ node: QuantizedNode, shapes: [String: [Int]]) throws(EngineError) -> Node {
-    let op: Op
-    switch node.op {
-    case .conv2D(let o), .depthwiseConv2D(let o):
-      guard node.inputs.count == 3, let w = shapes[node.inputs[1]], w.count == 4,
-        let x = shapes[node.inputs[0]], x.count == 4
-      else { throw EngineError(.invalidModel, "node '\(node.name)': convolution operands are not 4-D") }
-      var group = 1
-      if case .depthwiseConv2D = node.op { group = x[1] }
-      op = .conv(
-        ConvAttributes(
-          kernel: [w[2], w[3]], strides: o.strides, pads: o.pads, dilations: o.dilations, group: group))
-    case .fullyConnected: op = .gemm(GemmAttributes(transB: true))
-    case .add: op = .add
-    case .sub: op = .sub
-    case .mul: op = .mul
-    case .averagePool2D(let o):
-      op = .averagePool(PoolAttributes(kernel: o.kernel, strides: o.strides, pads: o.pads))
-    case .maxPool2D(let o): op = .maxPool(PoolAttributes(kernel: o.kernel, strides: o.strides, pads: o.pads))
-    case .mean(let axes, let keepDims): op = .reduceMean(axes: axes, keepDims: keepDims)
-    case .reshape(let shape): op = .reshape(shape: shape, allowZero: true)
-    case .softmax(let beta):
-      guard beta == 1 else {
-        throw EngineError(.unsupportedOp, "node '\(node.name)': SOFTMAX with beta \(beta)")
-      }
-      op = .softmax(axis: 1)
-    case .logistic: op = .sigmoid
-    case .hardSwish: op = .hardSwish
-    case .concatenation(let axis, _): op = .concat(axis: axis)
-    case .float(let original):
+    if case .float(let original) = node.op {
       if let override = floatOverrides[node.name] { return override }
       var floatNode = original
       floatNode.inputs = node.inputs
       floatNode.outputs = node.outputs
       return floatNode
-    case .pad, .quantize, .dequantize:
+    }
+    let weightShape = node.inputs.count > 1 ? shapes[node.inputs[1]] : nil
+    guard
+      let op = try node.floatOp(
+        inputShape: node.inputs.first.flatMap { shapes[$0] }, weightShape: weightShape)
+    else {
       throw EngineError(.invalidModel, "node '\(node.name)': \(node.op.tfliteName) has no float node")
     }
     return Node(name: node.name, op: op, inputs: node.inputs, outputs: node.outputs)

@@ -175,32 +175,8 @@ struct IntegerNodePreparer {
     for name in node.inputs where try tensor(name, node).elementType != .float32 {
       throw Self.error(node, "a float layer reads the integer tensor '\(name)'", .invalidModel)
     }
-    let op: Op
     switch node.op {
-    case .conv2D(let o), .depthwiseConv2D(let o):
-      guard node.inputs.count == 3, let x = graph.tensors[node.inputs[0]]?.shape,
-        let w = graph.tensors[node.inputs[1]]?.shape, x.count == 4, w.count == 4
-      else { throw Self.error(node, "convolution operands must be 4-D", .invalidModel) }
-      var group = 1
-      if case .depthwiseConv2D = node.op { group = x[1] }
-      op = .conv(
-        ConvAttributes(
-          kernel: [w[2], w[3]], strides: o.strides, pads: o.pads, dilations: o.dilations, group: group))
-    case .fullyConnected: op = .gemm(GemmAttributes(transB: true))
-    case .add: op = .add
-    case .sub: op = .sub
-    case .mul: op = .mul
-    case .averagePool2D(let o):
-      op = .averagePool(PoolAttributes(kernel: o.kernel, strides: o.strides, pads: o.pads))
-    case .maxPool2D(let o): op = .maxPool(PoolAttributes(kernel: o.kernel, strides: o.strides, pads: o.pads))
-    case .mean(let axes, let keepDims): op = .reduceMean(axes: axes, keepDims: keepDims)
     case .reshape: return .copy
-    case .softmax(let beta):
-      guard beta == 1 else { throw Self.error(node, "float SOFTMAX with beta \(beta)") }
-      op = .softmax(axis: 1)
-    case .logistic: op = .sigmoid
-    case .hardSwish: op = .hardSwish
-    case .concatenation(let axis, _): op = .concat(axis: axis)
     case .pad(let pads): return .pad(pads: pads, zeroPoint: 0)
     case .float(var original):
       // The quantizer renames the node's inputs (`x#dequantized`) but not the embedded float node's.
@@ -210,7 +186,11 @@ struct IntegerNodePreparer {
         return try batchNormalization(original, epsilon)
       }
       return .float(original, .none, constants: [:])
-    case .quantize, .dequantize:
+    default: break
+    }
+    let inputShape = node.inputs.first.flatMap { graph.tensors[$0]?.shape }
+    let weightShape = node.inputs.count > 1 ? graph.tensors[node.inputs[1]]?.shape : nil
+    guard let op = try node.floatOp(inputShape: inputShape, weightShape: weightShape) else {
       throw Self.error(node, "unexpected conversion", .invalidModel)
     }
     return .float(
