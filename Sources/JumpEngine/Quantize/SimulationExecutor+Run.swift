@@ -95,7 +95,7 @@ extension SimulationExecutor {
       Kernels.copy(x, y, yShape.reduce(1, *))
       return
     case .pad(let pads):
-      Self.pad(x, shape: xShape, pads: pads, output: y, outputShape: yShape)
+      IntegerExecutor.pad(x, shape: xShape, pads: pads, value: Float(0), output: y, outputShape: yShape)
       return
     default:
       break
@@ -148,32 +148,4 @@ extension SimulationExecutor {
     }
   }
 
-  /// Zero padding of a row-major tensor; `pads` holds all begins, then all ends.
-  static func pad(
-    _ x: UnsafeMutablePointer<Float>, shape: [Int], pads: [Int], output y: UnsafeMutablePointer<Float>,
-    outputShape: [Int]
-  ) {
-    let rank = shape.count
-    Kernels.fill(y, 0, outputShape.reduce(1, *))
-    guard rank > 0, pads.count == 2 * rank else { return }
-    let rowLength = shape[rank - 1]
-    let rows = shape.dropLast().reduce(1, *)
-    var outStrides = [Int](repeating: 1, count: rank)
-    for axis in stride(from: rank - 2, through: 0, by: -1) {
-      outStrides[axis] = outStrides[axis + 1] * outputShape[axis + 1]
-    }
-    var index = [Int](repeating: 0, count: max(rank - 1, 0))
-    for row in 0..<rows {
-      var offset = pads[rank - 1]
-      for axis in 0..<(rank - 1) { offset += (index[axis] + pads[axis]) * outStrides[axis] }
-      Kernels.copy(x + row * rowLength, y + offset, rowLength)
-      var axis = rank - 2
-      while axis >= 0 {
-        index[axis] += 1
-        if index[axis] < shape[axis] { break }
-        index[axis] = 0
-        axis -= 1
-      }
-    }
-  }
 }
