@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import JumpScript
 
-/// The `jumpstation` command line: the REPL by default, plus `run`, `check` and `replay`.
+/// The `jumpstation` command line: the REPL by default, plus `run`, `check`, `replay`, and the one-shot `quantize`.
 struct JumpStation: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "jumpstation",
     abstract: "Compress neural networks to fit microcontrollers and edge accelerators.",
     version: JumpStationVersion.current,
-    subcommands: [REPLCommand.self, RunCommand.self, CheckCommand.self, ReplayCommand.self],
+    subcommands: [
+      REPLCommand.self, RunCommand.self, CheckCommand.self, ReplayCommand.self, QuantizeOneShotCommand.self,
+    ],
     defaultSubcommand: REPLCommand.self)
 }
 
