@@ -21,7 +21,13 @@ public enum QuantizationPrecision: String, Sendable, Hashable, CaseIterable, Cus
   public var description: String { rawValue }
 }
 
-/// What `Quantizer.quantize` produces and which layers it leaves in float.
+/// What post-training quantization does: the number formats and skip list `Quantizer.quantize` applies, and
+/// the accuracy steps around it that need data or the float model.
+///
+/// `Quantizer.quantize` reads `precision`, `perChannel` and `skip` only. `equalize` asks for
+/// `CrossLayerEqualization` on the float model before calibration and lowering; `biasCorrection` for
+/// `BiasCorrection` on the quantized graph with the calibration data. The `quantize` command runs them and
+/// records here what was actually applied.
 public struct QuantizationOptions: Sendable, Hashable {
   /// The number formats.
   public var precision: QuantizationPrecision
@@ -30,11 +36,21 @@ public struct QuantizationOptions: Sendable, Hashable {
   /// Lowered nodes to keep in float (node names, float source names, or op types), with QUANTIZE and
   /// DEQUANTIZE at their edges.
   public var skip: SkipList
+  /// Correct each layer's output mean shift on the calibration data (on by default, as DESIGN §5 asks).
+  public var biasCorrection: Bool
+  /// Equalize the weight ranges of consecutive convolutions first (off by default: it needs a new
+  /// calibration of the equalized model).
+  public var equalize: Bool
 
-  /// Creates options (defaults: int8, per-channel, nothing skipped).
-  public init(precision: QuantizationPrecision = .int8, perChannel: Bool = true, skip: SkipList = []) {
+  /// Creates options (defaults: int8, per-channel, nothing skipped, bias correction, no equalization).
+  public init(
+    precision: QuantizationPrecision = .int8, perChannel: Bool = true, skip: SkipList = [],
+    biasCorrection: Bool = true, equalize: Bool = false
+  ) {
     self.precision = precision
     self.perChannel = perChannel
     self.skip = skip
+    self.biasCorrection = biasCorrection
+    self.equalize = equalize
   }
 }

@@ -1,19 +1,34 @@
 import Foundation
 import JumpEngine
 
-/// `export PATH [from MODEL]`: writes a model to a file, atomically, and prints its size and digest.
+/// `export PATH [format=tflite|onnx] [io=int8|float] [from MODEL]`: writes a model to a file, atomically,
+/// and prints its size and digest.
+///
+/// `.tflite` files come from the device graph of a quantized model (fully integer, int4 weights or
+/// int16x8, with float layers where `skip=` kept them) or from the lowered float graph of a float model.
+/// `.onnx` files are float models; ONNX for a quantized model (QDQ) is not written yet.
 enum ExportCommand: Command {
   static let signature = CommandSignature(
     name: "export",
     summary: "write the working model (or another) to a file; the format follows the extension",
     positionals: [
-      Parameter("path", .outputPath(extensions: ["onnx"]), required: true, help: "the file to write")
+      Parameter(
+        "path", .outputPath(extensions: ["onnx", "tflite"]), required: true,
+        help: "the file to write (.tflite or .onnx)")
     ],
-    options: [Parameter("format", .choice(["onnx"]), help: "file format (default: from the extension)")],
+    options: [
+      Parameter("format", .choice(["tflite", "onnx"]), help: "file format (default: from the extension)"),
+      Parameter(
+        "io", .choice(TFLiteIO.allCases.map(\.rawValue)),
+        help: "element type of a quantized .tflite's inputs and outputs (default int8)"),
+    ],
     prepositions: [
       (.from, Parameter("model", .model, help: "the model to export (default: the working model)"))
     ],
-    examples: ["export \"out/teacher.onnx\"", "export \"pruned.onnx\" from pruned"])
+    examples: [
+      "export \"out/teacher.onnx\"", "export \"out/teacher_int8.tflite\"",
+      "export \"out/teacher_int8.tflite\" io=float", "export \"pruned.onnx\" from pruned",
+    ])
 
   static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
   {
@@ -21,6 +36,8 @@ enum ExportCommand: Command {
     guard let model = arguments.model("model") ?? context.state.workingModel else {
       throw CommandError("there is no model to export", hint: "load one first: load \"model.onnx\"")
     }
+    let format = try ExportFormat.resolve(arguments.string("format"), path: path)
+    let io = try ioChoice(arguments, format: format, model: model)
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
     do {
@@ -30,8 +47,16 @@ enum ExportCommand: Command {
         "cannot create directory '\(directory.path)': \(error.localizedDescription)", parameter: "path")
     }
     let data: Data
+    let kind: String
     do {
-      data = try ONNXExporter.serialize(model.model)
+      (data, kind) = try serialize(model, format: format, io: io)
+    } catch {
+      throw CommandError(error)
+    }
+    guard !context.environment.isCancelled() else {
+      throw CommandError(EngineError(.cancelled, "export cancelled; nothing was written"))
+    }
+    do {
       try AtomicFile.write(data, to: url)
     } catch {
       throw CommandError(error, parameter: "path")
@@ -43,8 +68,48 @@ enum ExportCommand: Command {
         kind: "export",
         fields: [
           ("path", .string(path)), ("bytes", .number(.bytes(data.count))), ("sha256", .string(digest)),
-          ("format", .string("onnx")), ("model", .string(model.name)),
+          ("format", .string(format.rawValue)), ("kind", .string(kind)), ("io", .string(io.rawValue)),
+          ("model", .string(model.name)),
         ],
         text: text))
+  }
+
+  /// The `io=` choice, checked against the format and the model: only a quantized `.tflite` has integer
+  /// edges to choose.
+  static func ioChoice(
+    _ arguments: BoundArguments, format: ExportFormat, model: ModelValue
+  ) throws(CommandError) -> TFLiteIO {
+    guard let word = arguments.string("io") else {
+      return format == .tflite && model.quantized != nil ? .int8 : .float
+    }
+    guard let io = TFLiteIO(rawValue: word) else {
+      throw CommandError("unknown io '\(word)' (expected int8 or float)", parameter: "io")
+    }
+    if io == .int8 && (format != .tflite || model.quantized == nil) {
+      throw CommandError(
+        "io=int8 needs a quantized model written as .tflite; '\(model.name)' is "
+          + (model.quantized == nil ? "a float model" : "written as \(format.rawValue)"),
+        parameter: "io", hint: model.quantized == nil ? "quantize it first: quantize int8" : nil)
+    }
+    return io
+  }
+
+  /// The file's bytes and what kind of file they are (`int8`, `int4`, `int16x8`, `float32`).
+  static func serialize(
+    _ model: ModelValue, format: ExportFormat, io: TFLiteIO
+  ) throws(EngineError) -> (Data, String) {
+    switch format {
+    case .tflite:
+      if let quantized = model.quantized {
+        let kind = quantized.options.precision.rawValue
+        let metadata = [("jumpstation_kind", "\(kind) io=\(io.rawValue)")]
+        return (try TFLiteExporter.serialize(quantized.graph, io: io, metadata: metadata), kind)
+      }
+      let metadata = [("jumpstation_kind", "float32")]
+      return (try TFLiteExporter.serialize(floatModel: model.model, metadata: metadata), "float32")
+    case .onnx:
+      if let quantized = model.quantized { throw ExportFormat.quantizedONNXNotYet(model, quantized) }
+      return (try ONNXExporter.serialize(model.model), "float32")
+    }
   }
 }

@@ -1,0 +1,297 @@
+/// Empirical bias correction (Nagel et al. 2019, REFERENCES §5): removes the shift of each output channel's
+/// mean that quantization introduces, measured on calibration data.
+///
+/// For every quantized CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, the float layer's pre-activation mean
+/// `E[y_o]` and the quantized layer's `E[ỹ_o]` are measured on the same samples: `y` from the float lowered
+/// graph, `ỹ` with quantized weights, its integer bias, and the fake-quantized input the already corrected
+/// layers before it produce. The bias becomes `b̃_o − (E[ỹ_o] − E[y_o])`, rounded back onto its integer grid.
+/// This covers the weight error `ε · E[x]`, the rounding of the bias, and the mean error carried in from
+/// earlier layers. Means come from `FilterTapMeans` (one mean per filter tap and input channel), which makes
+/// `E[y]` exact for any padding, so the pre-activation means are known even where the activation is fused.
+///
+/// Layers are corrected in dependency order: one pass over the data measures every layer whose upstream
+/// layers are all corrected (a chain of `L` layers takes `L` passes, plus one float pass; each pass runs
+/// only the graph up to the inputs it measures). Only one batch and `channels × kernel` sums per layer are
+/// held, so memory does not grow with the number of samples; sums are in a fixed order, so the result is
+/// deterministic for a given thread count.
+public enum BiasCorrection {
+  /// Corrects the biases of `graph` (quantized from `lowered`) on the samples of `dataset`.
+  ///
+  /// `progress` receives `(samples done, samples in total)` over all passes; `isCancelled` is polled
+  /// before every batch and op. Throws `invalidData` for a dataset with no samples.
+  public static func correct(
+    _ graph: QuantizedGraph, lowered: LoweredGraph, dataset: Dataset,
+    options: BiasCorrectionOptions = .init(),
+    isCancelled: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
+  ) throws(EngineError) -> (graph: QuantizedGraph, report: BiasCorrectionReport) {
+    guard dataset.count > 0 else { throw EngineError.invalidData(dataset.path, "the dataset has no samples") }
+    var pass = BiasCorrectionPass(
+      graph: graph, lowered: lowered, sampleCount: dataset.count, options: options
+    ) {
+      var batches = dataset.batches(size: options.batchSize)
+      return { () throws(EngineError) -> Tensor? in try batches.next()?.x }
+    }
+    return try pass.run(isCancelled: isCancelled, progress: progress)
+  }
+
+  /// Corrects the biases of `graph` on `samples` (the first axis indexes samples), in batches.
+  public static func correct(
+    _ graph: QuantizedGraph, lowered: LoweredGraph, samples: Tensor, options: BiasCorrectionOptions = .init(),
+    isCancelled: () -> Bool = { false }
+  ) throws(EngineError) -> (graph: QuantizedGraph, report: BiasCorrectionReport) {
+    let n = samples.shape.first ?? 0
+    guard n > 0 else { throw EngineError(.invalidData, "bias correction needs at least one sample") }
+    let values = samples.floats ?? samples.asFloats()
+    let size = samples.shape.dropFirst().reduce(1, *)
+    var pass = BiasCorrectionPass(graph: graph, lowered: lowered, sampleCount: n, options: options) {
+      var start = 0
+      return { () throws(EngineError) -> Tensor? in
+        guard start < n else { return nil }
+        let end = min(n, start + options.batchSize)
+        defer { start = end }
+        return Tensor(
+          shape: [end - start] + samples.shape.dropFirst(),
+          floats: Array(values[(start * size)..<(end * size)]))
+      }
+    }
+    return try pass.run(isCancelled: isCancelled, progress: { _, _ in })
+  }
+}
+
+/// How bias correction runs over the data.
+public struct BiasCorrectionOptions: Sendable, Hashable {
+  /// Samples per executor run.
+  public var batchSize: Int
+  /// Threads for the simulation's kernels.
+  public var threads: Int
+
+  /// Creates options (batches of 32, one thread).
+  public init(batchSize: Int = 32, threads: Int = 1) {
+    self.batchSize = max(1, batchSize)
+    self.threads = max(1, threads)
+  }
+}
+
+/// What bias correction did to one layer.
+public struct BiasCorrectionLayer: Sendable, Equatable {
+  /// The device node.
+  public var node: String
+  /// The largest `|E[ỹ_o] − E[y_o]|` over its output channels before correction, in real units.
+  public var largestShift: Double
+  /// The same in quantization steps of the layer's output (nil for a float output).
+  public var largestShiftSteps: Double?
+
+  /// Creates an entry.
+  public init(node: String, largestShift: Double, largestShiftSteps: Double?) {
+    self.node = node
+    self.largestShift = largestShift
+    self.largestShiftSteps = largestShiftSteps
+  }
+}
+
+/// The outcome of bias correction.
+public struct BiasCorrectionReport: Sendable, Equatable {
+  /// The corrected layers in graph order.
+  public var layers: [BiasCorrectionLayer]
+  /// Samples measured per pass.
+  public var samples: Int
+  /// Passes over the data (the float pass included).
+  public var passes: Int
+
+  /// Creates a report.
+  public init(layers: [BiasCorrectionLayer], samples: Int, passes: Int) {
+    self.layers = layers
+    self.samples = samples
+    self.passes = passes
+  }
+}
+
+/// The state of one bias correction.
+struct BiasCorrectionPass {
+  /// A source of batches: each call to `makeBatches` starts over from the first sample.
+  typealias BatchReader = () throws(EngineError) -> Tensor?
+
+  /// The graph being corrected (biases replaced as layers are done).
+  var graph: QuantizedGraph
+  /// The float graph the quantized one came from.
+  let lowered: LoweredGraph
+  /// Samples per pass.
+  let sampleCount: Int
+  let options: BiasCorrectionOptions
+  let makeBatches: () -> BatchReader
+  /// Samples seen so far, over all passes.
+  var done = 0
+
+  init(
+    graph: QuantizedGraph, lowered: LoweredGraph, sampleCount: Int, options: BiasCorrectionOptions,
+    makeBatches: @escaping () -> BatchReader
+  ) {
+    self.graph = graph
+    self.lowered = lowered
+    self.sampleCount = sampleCount
+    self.options = options
+    self.makeBatches = makeBatches
+  }
+
+  /// A layer to correct: its index in `graph.nodes` and its float counterpart.
+  struct Layer {
+    let index: Int
+    let float: QuantizedNode
+  }
+
+  /// Runs every pass; `isCancelled` and `progress` as in `BiasCorrection.correct`.
+  mutating func run(
+    isCancelled: () -> Bool, progress: (Int, Int) -> Void
+  ) throws(EngineError) -> (graph: QuantizedGraph, report: BiasCorrectionReport) {
+    let layers = correctableLayers()
+    guard !layers.isEmpty else {
+      return (graph, BiasCorrectionReport(layers: [], samples: sampleCount, passes: 0))
+    }
+    let schedule = Self.schedule(layers.map(\.index), in: graph)
+    let total = sampleCount * (schedule.count + 1)
+    let expected = try floatExpectations(layers, total: total, isCancelled, progress)
+    var entries: [Int: BiasCorrectionLayer] = [:]
+    for group in schedule {
+      let measured = try measure(
+        graph, layers: group.map { ($0, graph.nodes[layers[$0].index]) }, total: total, isCancelled, progress)
+      for (position, means) in measured {
+        entries[position] = try correct(layers[position].index, means: means, expected: expected[position])
+      }
+    }
+    let report = BiasCorrectionReport(
+      layers: layers.indices.compactMap { entries[$0] }, samples: sampleCount, passes: schedule.count + 1)
+    try graph.validate()
+    return (graph, report)
+  }
+
+  /// Quantized weighted nodes (integer filters) that have a float node of the same name in `lowered`.
+  func correctableLayers() -> [Layer] {
+    var floatNodes: [String: QuantizedNode] = [:]
+    for node in lowered.graph.nodes where node.op.hasWeights { floatNodes[node.name] = node }
+    return graph.nodes.enumerated().compactMap { index, node in
+      guard node.op.hasWeights, node.inputs.count == 3,
+        let filter = graph.tensors[node.inputs[1]], filter.elementType != .float32,
+        let float = floatNodes[node.name], float.inputs.count == 3
+      else { return nil }
+      return Layer(index: index, float: float)
+    }
+  }
+
+  /// Groups of positions in `indices` (in graph order) such that every layer upstream of a group's
+  /// layers is in an earlier group: the passes, each measuring layers whose inputs are final.
+  static func schedule(_ indices: [Int], in graph: QuantizedGraph) -> [[Int]] {
+    let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
+    var upstream: [String: Set<Int>] = [:]
+    var dependencies: [Set<Int>] = Array(repeating: [], count: indices.count)
+    for (index, node) in graph.nodes.enumerated() {
+      var reaching = Set<Int>()
+      for input in node.inputs { reaching.formUnion(upstream[input] ?? []) }
+      if let p = position[index] {
+        dependencies[p] = upstream[node.inputs[0]] ?? []
+        reaching.insert(p)
+      }
+      for output in node.outputs { upstream[output] = reaching }
+    }
+    var pending = Array(indices.indices)
+    var groups: [[Int]] = []
+    while !pending.isEmpty {
+      let waiting = Set(pending)
+      let ready = pending.filter { dependencies[$0].isDisjoint(with: waiting) }
+      groups.append(ready)
+      pending.removeAll { ready.contains($0) }
+    }
+    return groups
+  }
+
+  /// `E[y_o]` of every layer in the float graph: bias plus the filter applied to the measured tap means.
+  mutating func floatExpectations(
+    _ layers: [Layer], total: Int, _ isCancelled: () -> Bool, _ progress: (Int, Int) -> Void
+  ) throws(EngineError) -> [[Double]] {
+    let measured = try measure(
+      lowered.graph, layers: layers.enumerated().map { ($0, $1.float) }, total: total, isCancelled, progress)
+    var expected: [[Double]] = Array(repeating: [], count: layers.count)
+    for (position, means) in measured {
+      let node = layers[position].float
+      guard let w = lowered.graph.tensors[node.inputs[1]], let weights = w.dequantizedValues(),
+        let bias = lowered.graph.tensors[node.inputs[2]]?.dequantizedValues()
+      else { throw EngineError(.invalidModel, "node '\(node.name)': float filter and bias expected") }
+      let products = means.expectedProducts(
+        weights: weights, outputChannels: bias.count, depthwise: Self.isDepthwise(node))
+      expected[position] = zip(bias, products).map { Double($0) + $1 }
+    }
+    return expected
+  }
+
+  static func isDepthwise(_ node: QuantizedNode) -> Bool {
+    if case .depthwiseConv2D = node.op { return true }
+    return false
+  }
+
+  /// One pass over the data through `graph` (cut after the inputs it needs), accumulating the tap means
+  /// of the input of each `(position, node)`.
+  mutating func measure(
+    _ graph: QuantizedGraph, layers: [(Int, QuantizedNode)], total: Int, _ isCancelled: () -> Bool,
+    _ progress: (Int, Int) -> Void
+  ) throws(EngineError) -> [(Int, FilterTapMeans)] {
+    var accumulators: [FilterTapMeans] = []
+    var readers: [String: [Int]] = [:]
+    for (slot, (_, node)) in layers.enumerated() {
+      let input = try graph.tensor(node.inputs[0])
+      let filter = try graph.tensor(node.inputs[1])
+      accumulators.append(try FilterTapMeans(for: node, inputShape: input.shape, filterShape: filter.shape))
+      readers[node.inputs[0], default: []].append(slot)
+    }
+    let cut = try graph.prefix(producing: Set(readers.keys))
+    let executor = try SimulationExecutor(graph: cut, batchSize: options.batchSize, threads: options.threads)
+    let next = makeBatches()
+    while true {
+      if isCancelled() { throw EngineError(.cancelled, "bias correction cancelled") }
+      guard let batch = try next() else { break }
+      _ = try executor.run(input: batch, isCancelled: isCancelled) { view in
+        for slot in readers[view.name] ?? [] { accumulators[slot].add(view.values, shape: view.shape) }
+      }
+      done += batch.shape.first ?? 0
+      progress(done, total)
+    }
+    return zip(layers, accumulators).map { ($0.0, $1) }
+  }
+
+  /// Replaces the bias of the node at `index` so its output means match `expected`.
+  mutating func correct(
+    _ index: Int, means: FilterTapMeans, expected: [Double]
+  ) throws(EngineError) -> BiasCorrectionLayer {
+    let node = graph.nodes[index]
+    let filter = try graph.tensor(node.inputs[1])
+    let bias = try graph.tensor(node.inputs[2])
+    guard let weights = filter.dequantizedValues(), let values = bias.dequantizedValues(),
+      let q = bias.quantization, let range = bias.elementType.integerRange, values.count == expected.count
+    else { throw EngineError(.invalidModel, "node '\(node.name)': quantized filter and bias expected") }
+    let products = means.expectedProducts(
+      weights: weights, outputChannels: values.count, depthwise: Self.isDepthwise(node))
+    var corrected = [Int64](repeating: 0, count: values.count)
+    var largest = 0.0
+    for o in values.indices {
+      let shift = Double(values[o]) + products[o] - expected[o]
+      largest = max(largest, abs(shift))
+      let scale = q.scales.count == 1 ? q.scales[0] : q.scales[o]
+      corrected[o] = QuantizationRules.quantize(
+        Float(Double(values[o]) - shift), scale: scale, zeroPoint: 0, range: range)
+    }
+    var replacement = bias
+    replacement.data = QuantizationRules.storage(corrected, type: bias.elementType)
+    if graph.nodes.filter({ $0.inputs.contains(bias.name) }).count > 1 {
+      var name = "\(bias.name)#corrected"
+      var n = 2
+      while graph.tensors[name] != nil {
+        name = "\(bias.name)#corrected\(n)"
+        n += 1
+      }
+      replacement.name = name
+      graph.nodes[index].inputs[2] = name
+    }
+    graph.tensors[replacement.name] = replacement
+    let step = graph.tensors[node.outputs[0]]?.quantization?.scale
+    return BiasCorrectionLayer(
+      node: node.name, largestShift: largest, largestShiftSteps: step.map { largest / Double($0) })
+  }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import JumpEngine
+import Testing
+
+@testable import JumpEngine
+
+/// Empirical bias correction: exact tap means, smaller output mean error, agreement and determinism.
+@Suite("Quantize: bias correction")
+struct BiasCorrectionTests {
+  typealias S = QuantizeTestSupport
+  typealias I = IntegerExecutorSupport
+
+  /// Calibration and held-out inputs for a fixture: operational samples for the teacher, deterministic
+  /// random inputs for the random-weight fixtures (their reference inputs hold one or two samples).
+  static func data(_ name: String) throws -> (calibration: Tensor, heldOut: Tensor) {
+    if name == "teacher" {
+      let all = try #require(try S.operationalSamples(200))
+      let size = all.shape.dropFirst().reduce(1, *)
+      let values = all.floats ?? []
+      let shape = Array(all.shape.dropFirst())
+      return (
+        Tensor(shape: [120] + shape, floats: Array(values[0..<(120 * size)])),
+        Tensor(shape: [80] + shape, floats: Array(values[(120 * size)...]))
+      )
+    }
+    let x = try #require(try S.fixtureInput(name))
+    let sample = Array(x.shape.dropFirst())
+    return (S.tensor([64] + sample, seed: 11), S.tensor([64] + sample, seed: 23))
+  }
+
+  /// Mean over output elements of `|mean over samples of (quantized − float)|`: the output mean error.
+  static func outputMeanError(_ graph: QuantizedGraph, model: Model, _ x: Tensor) throws -> Double {
+    let float = try FloatExecutor(model: model, batchSize: 16).run(input: x)[0]
+    let simulated = try SimulationExecutor(graph: graph, batchSize: 16).run(input: x)[0]
+    let n = x.shape[0]
+    let width = float.count / n
+    let f = float.floats ?? []
+    let q = simulated.floats ?? []
+    var total = 0.0
+    for o in 0..<width {
+      var sum = 0.0
+      for i in 0..<n { sum += Double(q[i * width + o]) - Double(f[i * width + o]) }
+      total += abs(sum / Double(n))
+    }
+    return total / Double(width)
+  }
+
+  @Test("tap means give each convolution's exact output mean, with padding, stride and dilation")
+  func exactMeans() throws {
+    let weights = S.tensor([4, 3, 3, 2], seed: 5)
+    let bias = Tensor(shape: [4], floats: [0.1, -0.2, 0.3, 0])
+    let model = try S.model(
+      input: [3, 7, 6],
+      nodes: [
+        Node(
+          name: "conv",
+          op: .conv(
+            ConvAttributes(kernel: [3, 2], strides: [2, 1], pads: [2, 1, 1, 0], dilations: [1, 2])),
+          inputs: ["x", "w", "b"], outputs: ["y"])
+      ], initializers: ["w": weights, "b": bias])
+    let lowered = try Lowering.lower(model)
+    let node = lowered.graph.nodes[0]
+    let x = S.tensor([5, 3, 7, 6], seed: 9, offset: 0.4)
+    var means = try FilterTapMeans(for: node, inputShape: [1, 3, 7, 6], filterShape: weights.shape)
+    let values = x.floats ?? []
+    values.withUnsafeBufferPointer {
+      means.add(UnsafeBufferPointer(rebasing: $0[0..<(2 * 126)]), shape: [2, 3, 7, 6])
+    }
+    values.withUnsafeBufferPointer {
+      means.add(UnsafeBufferPointer(rebasing: $0[(2 * 126)...]), shape: [3, 3, 7, 6])
+    }
+    let expected = means.expectedProducts(weights: weights.floats ?? [], outputChannels: 4, depthwise: false)
+    let y = try FloatExecutor(model: model, batchSize: 5).run(input: x)[0]
+    let perChannel = y.count / (5 * 4)
+    for c in 0..<4 {
+      var sum = 0.0
+      for n in 0..<5 {
+        for k in 0..<perChannel { sum += Double(y.floats?[(n * 4 + c) * perChannel + k] ?? 0) }
+      }
+      let mean = sum / Double(5 * perChannel)
+      #expect(abs(mean - (Double(bias.floats?[c] ?? 0) + expected[c])) < 1e-5, "channel \(c)")
+    }
+  }
+
+  @Test(
+    "per-tensor int8 and int4 weights: bias correction reduces the output mean error on held-out data",
+    arguments: ["cnn", "dscnn", "mnv3block", "teacher"],
+    [
+      QuantizationOptions(precision: .int8, perChannel: false), QuantizationOptions(precision: .int4),
+    ])
+  func reducesOutputMeanError(name: String, options: QuantizationOptions) throws {
+    let model = try S.fixtureModel(name)
+    let (calibration, heldOut) = try Self.data(name)
+    let lowered = try Lowering.lower(model)
+    let graph = try Quantizer.quantize(
+      lowered, ranges: try S.minMaxRanges(model, calibration), options: options)
+    let (corrected, report) = try BiasCorrection.correct(graph, lowered: lowered, samples: calibration)
+    let before = try Self.outputMeanError(graph, model: model, heldOut)
+    let after = try Self.outputMeanError(corrected, model: model, heldOut)
+    print(
+      "bias correction \(name) \(options.precision) perChannel=\(options.perChannel): "
+        + "output mean error \(before) -> \(after), \(report.layers.count) layers, \(report.passes) passes")
+    #expect(report.layers.count == graph.nodes.filter(\.op.hasWeights).count)
+    #expect(after < before, "\(name): \(before) -> \(after)")
+    // Only bias values change.
+    #expect(corrected.nodes == graph.nodes)
+    for (tensorName, tensor) in graph.tensors
+    where !graph.nodes.contains(where: {
+      $0.op.hasWeights && $0.inputs[2] == tensorName
+    }) {
+      #expect(corrected.tensors[tensorName] == tensor)
+    }
+  }
+
+  @Test(
+    "corrected graphs: the integer executor stays within one step of the simulation",
+    arguments: ["cnn", "dscnn", "mnv3block", "teacher"],
+    [
+      QuantizationOptions(precision: .int8), QuantizationOptions(precision: .int8, perChannel: false),
+      QuantizationOptions(precision: .int4),
+    ])
+  func agreement(name: String, options: QuantizationOptions) throws {
+    let (graph, corrected, x) = try Self.corrected(name, options: options)
+    #expect(corrected != graph)
+    for a in try I.agreement(corrected, x, batchSize: 16) {
+      #expect(a.maxSteps <= 1, "\(name) \(options.precision) perChannel=\(options.perChannel): \(a)")
+    }
+  }
+
+  @Test(
+    "int16x8: int64 biases are corrected; integer and simulation agree as closely as without correction",
+    arguments: ["cnn", "dscnn", "teacher"])
+  func int16x8(name: String) throws {
+    let (graph, corrected, x) = try Self.corrected(name, options: QuantizationOptions(precision: .int16x8))
+    #expect(corrected != graph)
+    let before = try I.agreement(graph, x, batchSize: 16)
+    let after = try I.agreement(corrected, x, batchSize: 16)
+    print("int16x8 agreement \(name): \(before) -> \(after)")
+    for (a, b) in zip(before, after) {
+      #expect(b.maxSteps <= max(1, a.maxSteps + 1), "\(name): \(a) -> \(b)")
+    }
+  }
+
+  /// A fixture quantized with min/max ranges, before and after bias correction, and the data to compare on.
+  static func corrected(
+    _ name: String, options: QuantizationOptions
+  ) throws -> (graph: QuantizedGraph, corrected: QuantizedGraph, x: Tensor) {
+    let model = try S.fixtureModel(name)
+    let (calibration, heldOut) = try Self.data(name)
+    let lowered = try Lowering.lower(model)
+    let graph = try Quantizer.quantize(
+      lowered, ranges: try S.minMaxRanges(model, calibration), options: options)
+    let (corrected, _) = try BiasCorrection.correct(graph, lowered: lowered, samples: calibration)
+    return (graph, corrected, name == "teacher" ? heldOut : calibration)
+  }
+
+  @Test("the result does not depend on the batch size, and the first layer's mean shift is gone")
+  func deterministic() throws {
+    let model = try S.fixtureModel("cnn")
+    let (calibration, _) = try Self.data("cnn")
+    let lowered = try Lowering.lower(model)
+    let graph = try Quantizer.quantize(
+      lowered, ranges: try S.minMaxRanges(model, calibration), options: QuantizationOptions(precision: .int4))
+    let a = try BiasCorrection.correct(graph, lowered: lowered, samples: calibration)
+    let b = try BiasCorrection.correct(graph, lowered: lowered, samples: calibration)
+    #expect(a.graph == b.graph)
+    let c = try BiasCorrection.correct(
+      graph, lowered: lowered, samples: calibration, options: BiasCorrectionOptions(batchSize: 5))
+    // Sums are over the same values in another grouping: equal up to float rounding of the means.
+    for (name, tensor) in a.graph.tensors {
+      let x = tensor.data?.storedAsInt64s() ?? []
+      let y = c.graph.tensors[name]?.data?.storedAsInt64s() ?? []
+      #expect(zip(x, y).allSatisfy { abs($0 - $1) <= 1 }, "\(name)")
+    }
+    // Measured again after the correction, the first layer's quantized output mean equals the float one
+    // to within a bias step.
+    let first = try #require(a.graph.nodes.first { $0.op.hasWeights })
+    let again = try BiasCorrection.correct(a.graph, lowered: lowered, samples: calibration)
+    let entry = try #require(again.report.layers.first { $0.node == first.name })
+    let biasStep = try #require(a.graph.tensors[first.inputs[2]]?.quantization?.scales.max())
+    #expect(entry.largestShift <= Double(biasStep), "\(entry)")
+  }
+}
