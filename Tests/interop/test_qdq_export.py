@@ -27,10 +27,10 @@ from conftest import FIXTURE_MODELS, REPO_ROOT, SAMPLE_DATA
 
 RUN_TIMEOUT_S = 600
 SAMPLES = 24
-# Steps of the output scale; per precision (int16x8 has 256x finer steps, so rounding differences
-# between float and fixed-point requantization show as more of them).
-MAX_STEPS = {"int8": 4, "int4": 4, "int16x8": 64}
-MEAN_STEPS = {"int8": 0.5, "int4": 0.5, "int16x8": 8}
+# Steps of the output scale, per precision (measured: int8 and int4 at most 1, int16x8 at most 2;
+# int16 steps are about 128x finer, so rounding differences show as more of them).
+MAX_STEPS = {"int8": 2, "int4": 2, "int16x8": 4}
+MEAN_STEPS = {"int8": 0.5, "int4": 0.5, "int16x8": 1.0}
 
 MODELS = {
     "teacher": SAMPLE_DATA / "teacher.onnx",
@@ -39,7 +39,20 @@ MODELS = {
     "mlp": FIXTURE_MODELS / "mlp.onnx",
     "mnv3block": FIXTURE_MODELS / "mnv3block.onnx",
 }
-CASES = [(m, p) for m in MODELS for p in ("int8", "int4", "int16x8")]
+# The integer executor has no int16x8 kernel yet for these models' SOFTMAX / HARD_SWISH (issue 4).
+MISSING_INT16_KERNELS = {("mlp", "int16x8"): "SOFTMAX", ("mnv3block", "int16x8"): "HARD_SWISH"}
+CASES = [
+    pytest.param(
+        m,
+        p,
+        id=f"{m}-{p}",
+        marks=[pytest.mark.xfail(reason=f"no int16x8 {MISSING_INT16_KERNELS[(m, p)]} kernel", strict=True)]
+        if (m, p) in MISSING_INT16_KERNELS
+        else [],
+    )
+    for m in MODELS
+    for p in ("int8", "int4", "int16x8")
+]
 
 
 def _session(path: Path) -> ort.InferenceSession:
@@ -88,7 +101,7 @@ def _output_scale(model: onnx.ModelProto) -> float:
     pytest.fail(f"graph output {output!r} is not written by a DequantizeLinear")
 
 
-@pytest.mark.parametrize("name,precision", CASES, ids=[f"{m}-{p}" for m, p in CASES])
+@pytest.mark.parametrize("name,precision", CASES)
 def test_qdq_export_runs_in_onnx_runtime(
     name: str, precision: str, jumpstation: Path, tmp_path: Path
 ) -> None:
@@ -123,6 +136,7 @@ def test_qdq_export_runs_in_onnx_runtime(
     theirs = session.run(None, {session.get_inputs()[0].name: x})[0].reshape(ours.shape)
 
     steps = np.abs(theirs.astype(np.float64) - ours) / step
+    print(f"{name} {precision}: max {steps.max():.2f} steps, mean {steps.mean():.3f}")
     assert steps.max() <= MAX_STEPS[precision], f"max {steps.max():.2f} steps of {step}"
     assert steps.mean() <= MEAN_STEPS[precision], f"mean {steps.mean():.3f} steps of {step}"
     if ours.ndim == 2 and ours.shape[1] > 1:

@@ -1,12 +1,13 @@
 import Foundation
 import JumpEngine
 
-/// `export PATH [format=tflite|onnx] [io=int8|float] [from MODEL]`: writes a model to a file, atomically,
+/// `export PATH [format=tflite|onnx|onnx-qdq] [io=int8|float] [from MODEL]`: writes a model to a file, atomically,
 /// and prints its size and digest.
 ///
 /// `.tflite` files come from the device graph of a quantized model (fully integer, int4 weights or
 /// int16x8, with float layers where `skip=` kept them) or from the lowered float graph of a float model.
-/// `.onnx` files are float models; ONNX for a quantized model (QDQ) is not written yet.
+/// `.onnx` files are float models, or QDQ models (`format=onnx-qdq`, the default for a quantized model)
+/// that ONNX Runtime runs with the device's quantization parameters.
 enum ExportCommand: Command {
   static let signature = CommandSignature(
     name: "export",
@@ -17,7 +18,9 @@ enum ExportCommand: Command {
         help: "the file to write (.tflite or .onnx)")
     ],
     options: [
-      Parameter("format", .choice(["tflite", "onnx"]), help: "file format (default: from the extension)"),
+      Parameter(
+        "format", .choice(ExportFormat.allCases.map(\.rawValue)),
+        help: "file format (default: from the extension; .onnx of a quantized model is onnx-qdq)"),
       Parameter(
         "io", .choice(TFLiteIO.allCases.map(\.rawValue)),
         help: "element type of a quantized .tflite's inputs and outputs (default int8)"),
@@ -27,7 +30,8 @@ enum ExportCommand: Command {
     ],
     examples: [
       "export \"out/teacher.onnx\"", "export \"out/teacher_int8.tflite\"",
-      "export \"out/teacher_int8.tflite\" io=float", "export \"pruned.onnx\" from pruned",
+      "export \"out/teacher_int8.tflite\" io=float", "export \"out/teacher_int8.onnx\" format=onnx-qdq",
+      "export \"pruned.onnx\" from pruned",
     ])
 
   static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
@@ -36,7 +40,8 @@ enum ExportCommand: Command {
     guard let model = arguments.model("model") ?? context.state.workingModel else {
       throw CommandError("there is no model to export", hint: "load one first: load \"model.onnx\"")
     }
-    let format = try ExportFormat.resolve(arguments.string("format"), path: path)
+    let format = try ExportFormat.resolve(
+      arguments.string("format"), path: path, quantized: model.quantized != nil)
     let io = try ioChoice(arguments, format: format, model: model)
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
@@ -108,8 +113,11 @@ enum ExportCommand: Command {
       let metadata = [("jumpstation_kind", "float32")]
       return (try TFLiteExporter.serialize(floatModel: model.model, metadata: metadata), "float32")
     case .onnx:
-      if let quantized = model.quantized { throw ExportFormat.quantizedONNXNotYet(model, quantized) }
+      if let quantized = model.quantized { throw ExportFormat.quantizedAsFloatONNX(model, quantized) }
       return (try ONNXExporter.serialize(model.model), "float32")
+    case .onnxQDQ:
+      guard let quantized = model.quantized else { throw ExportFormat.floatAsQDQ(model) }
+      return (try ONNXQDQExporter.serialize(quantized.graph), quantized.options.precision.rawValue)
     }
   }
 }
