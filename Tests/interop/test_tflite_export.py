@@ -34,12 +34,15 @@ import pytest
 
 ai_edge_litert = pytest.importorskip("ai_edge_litert.interpreter")
 Interpreter = ai_edge_litert.Interpreter
+tflm_runtime = pytest.importorskip("tflite_micro.python.tflite_micro.runtime")
 OpResolverType = ai_edge_litert.OpResolverType
 
 RUN_TIMEOUT_S = 600
 SAMPLE_COUNT = 16
 MODELS = ["teacher", "cnn", "dscnn", "mlp", "mnv3block"]
 PRECISIONS = ["int8", "int4", "int16x8"]
+# Ops the integer executor has no int16x8 kernel for stay in float (as TFLite float ops in the file).
+INT16_SKIPS = {"mlp": '["SOFTMAX"]', "mnv3block": '["HARD_SWISH", "ADD", "MUL"]'}
 
 
 def _model_path(repo_root: Path, name: str) -> Path:
@@ -84,7 +87,7 @@ def _run_script(jumpstation: Path, script: str, directory: Path) -> None:
     assert completed.returncode == 0, f"jumpstation failed:\n{completed.stdout}\n{completed.stderr}"
 
 
-def _export(jumpstation, repo_root, data, tmp_path, name, precision, io="int8"):
+def _export(jumpstation, repo_root, data, tmp_path, name, precision, io="int8", skip=None):
     """Quantizes (or not, for precision None), exports and predicts; returns (tflite path, predictions)."""
     calibration, samples_path, _ = data[name]
     out = tmp_path / f"{name}-{precision or 'float32'}-{io}.tflite"
@@ -99,7 +102,7 @@ def _export(jumpstation, repo_root, data, tmp_path, name, precision, io="int8"):
     else:
         lines += [
             "calibrate m on operational",
-            f"quantize {precision} from m as q",
+            f"quantize {precision} from m as q" + (f" skip={skip}" if skip else ""),
             f'export "{out}" from q io={io}',
             f'predict q on samples to "{predictions}"',
         ]
@@ -113,6 +116,26 @@ def _round_half_away(v: np.ndarray) -> np.ndarray:
     return np.sign(v) * np.floor(np.abs(v) + 0.5)
 
 
+def _to_file_input(sample: np.ndarray, dtype, scales, zero_points) -> np.ndarray:
+    """One NCHW sample as the file's input: NHWC, quantized as TFLite's QUANTIZE would when integer."""
+    x = sample[np.newaxis]
+    if x.ndim >= 3:
+        x = np.moveaxis(x, 1, -1)
+    x = x.astype(np.float32)
+    if dtype != np.float32:
+        info = np.iinfo(dtype)
+        q = _round_half_away(x / np.float32(scales[0])) + int(zero_points[0])
+        x = np.clip(q, info.min, info.max).astype(dtype)
+    return x
+
+
+def _from_file_output(y: np.ndarray) -> np.ndarray:
+    """One output back in NCHW, without its batch axis."""
+    if y.ndim >= 3:
+        y = np.moveaxis(y, -1, 1)
+    return y[0]
+
+
 def _litert_run(path: Path, samples: np.ndarray, reference: bool):
     """Runs every sample; returns (outputs as stored, output scale, output zero point)."""
     kwargs = {"experimental_op_resolver_type": OpResolverType.BUILTIN_REF} if reference else {}
@@ -120,23 +143,13 @@ def _litert_run(path: Path, samples: np.ndarray, reference: bool):
     interpreter.allocate_tensors()
     input_detail = interpreter.get_input_details()[0]
     output_detail = interpreter.get_output_details()[0]
-    scale, zero_point = input_detail["quantization"]
+    parameters = input_detail["quantization_parameters"]
     rows = []
     for sample in samples:
-        x = sample[np.newaxis]
-        if x.ndim >= 3:
-            x = np.moveaxis(x, 1, -1)
-        x = x.astype(np.float32)
-        if input_detail["dtype"] != np.float32:
-            info = np.iinfo(input_detail["dtype"])
-            q = _round_half_away(x / np.float32(scale)) + zero_point
-            x = np.clip(q, info.min, info.max).astype(input_detail["dtype"])
+        x = _to_file_input(sample, input_detail["dtype"], parameters["scales"], parameters["zero_points"])
         interpreter.set_tensor(input_detail["index"], x)
         interpreter.invoke()
-        y = interpreter.get_tensor(output_detail["index"])
-        if y.ndim >= 3:
-            y = np.moveaxis(y, -1, 1)
-        rows.append(y[0])
+        rows.append(_from_file_output(interpreter.get_tensor(output_detail["index"])))
     out_scale, out_zero = output_detail["quantization"]
     return np.stack(rows), out_scale, out_zero
 
@@ -145,28 +158,75 @@ def _codes(dequantized: np.ndarray, scale: float, zero_point: int) -> np.ndarray
     return (_round_half_away(dequantized.astype(np.float64) / scale) + zero_point).astype(np.int64)
 
 
+def _tflm_run(path: Path, samples: np.ndarray):
+    """Runs every sample in TFLite Micro's interpreter; returns (outputs as stored, scale, zero point)."""
+    interpreter = tflm_runtime.Interpreter.from_file(str(path))
+    input_detail = interpreter.get_input_details(0)
+    output_detail = interpreter.get_output_details(0)
+    parameters = input_detail["quantization_parameters"]
+    rows = []
+    for sample in samples:
+        x = _to_file_input(sample, input_detail["dtype"], parameters["scales"], parameters["zero_points"])
+        interpreter.set_input(x, 0)
+        interpreter.invoke()
+        rows.append(_from_file_output(interpreter.get_output(0)))
+    out = output_detail["quantization_parameters"]
+    scale = float(out["scales"][0]) if len(out["scales"]) else 0.0
+    zero_point = int(out["zero_points"][0]) if len(out["zero_points"]) else 0
+    return np.stack(rows), scale, zero_point
+
+
+def _step_difference(codes: np.ndarray, predicted: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
+    expected = _codes(predicted, scale, zero_point).reshape(codes.shape)
+    return np.abs(codes.astype(np.int64) - expected)
+
+
 @pytest.mark.parametrize("name", MODELS)
-@pytest.mark.parametrize("precision", ["int8", "int4"])
-def test_integer_files_match_the_integer_executor_exactly(jumpstation, repo_root, data, tmp_path, name, precision):
-    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, precision)
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_integer_files_match_the_integer_executor_in_tflite_micro(
+    jumpstation, repo_root, data, tmp_path, name, precision
+):
+    """TFLite Micro, the runtime the files are for, computes exactly what `predict` computes."""
+    skip = INT16_SKIPS.get(name) if precision == "int16x8" else None
+    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, precision, skip=skip)
+    codes, scale, zero_point = _tflm_run(path, data[name][2])
+    if codes.dtype == np.float32:
+        # The last layer was kept in float; float kernels may sum in another order.
+        assert skip is not None
+        np.testing.assert_allclose(codes, predicted.reshape(codes.shape), rtol=1e-5, atol=1e-6)
+        return
+    assert codes.dtype == (np.int16 if precision == "int16x8" else np.int8)
+    difference = _step_difference(codes, predicted, scale, zero_point)
+    if skip is not None:
+        # Float layers may round differently before the QUANTIZE after them.
+        assert difference.max() <= 1
+        return
+    assert int((difference != 0).sum()) == 0, f"{int((difference != 0).sum())} of {codes.size} codes differ"
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_integer_files_run_in_litert(jumpstation, repo_root, data, tmp_path, name, precision):
+    """LiteRT's reference kernels agree within one step; int8 and int4 nearly always exactly.
+
+    Its per-channel FULLY_CONNECTED requantizes with one rounding (ruy's), where TFLite Micro and
+    JumpStation round twice (gemmlowp), so a tie can land one step apart; its int16x8 kernels
+    requantize with a 16-bit multiplier, so int16 outputs often differ by one step.
+    """
+    skip = INT16_SKIPS.get(name) if precision == "int16x8" else None
+    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, precision, skip=skip)
     samples = data[name][2]
     codes, scale, zero_point = _litert_run(path, samples, reference=True)
-    assert codes.dtype == np.int8
-    expected = _codes(predicted, scale, zero_point).reshape(codes.shape)
-    mismatches = int((codes.astype(np.int64) != expected).sum())
-    assert mismatches == 0, f"{mismatches} of {codes.size} codes differ; max step {np.abs(codes - expected).max()}"
-    # LiteRT's default kernels (XNNPACK) load and run it too.
+    if codes.dtype == np.float32:
+        np.testing.assert_allclose(codes, predicted.reshape(codes.shape), rtol=1e-2, atol=2 * np.abs(predicted).max() / 2**15)
+        return
+    difference = _step_difference(codes, predicted, scale, zero_point)
+    assert difference.max() <= 1
+    if precision != "int16x8":
+        assert (difference == 0).mean() >= 0.95, f"only {(difference == 0).mean():.2%} exact"
+    # LiteRT's default kernels (XNNPACK where it applies) load and run it too.
     default, _, _ = _litert_run(path, samples[:2], reference=False)
     assert default.shape == codes[:2].shape
-
-
-@pytest.mark.parametrize("name", MODELS)
-def test_int16x8_files_are_within_one_step(jumpstation, repo_root, data, tmp_path, name):
-    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, "int16x8")
-    codes, scale, zero_point = _litert_run(path, data[name][2], reference=True)
-    assert codes.dtype == np.int16
-    expected = _codes(predicted, scale, zero_point).reshape(codes.shape)
-    assert np.abs(codes.astype(np.int64) - expected).max() <= 1
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -182,6 +242,29 @@ def test_float_io_files_are_within_one_step(jumpstation, repo_root, data, tmp_pa
     step = next(d for d in details if d["name"] == output_name + "_int")["quantization"][0]
     outputs, _, _ = _litert_run(path, data[name][2], reference=True)
     assert np.abs(outputs - predicted.reshape(outputs.shape)).max() <= step * 1.0001
+    # TFLite Micro runs it to the same floats `predict` writes.
+    micro, _, _ = _tflm_run(path, data[name][2])
+    np.testing.assert_array_equal(micro, predicted.reshape(micro.shape))
+
+
+@pytest.mark.parametrize("name,skip", [("mnv3block", '["HARD_SWISH"]'), ("teacher", '["/head/Gemm"]')])
+def test_skipped_layers_are_float_ops_between_dequantize_and_quantize(
+    jumpstation, repo_root, data, tmp_path, name, skip
+):
+    """Layers kept in float run as TFLite float ops; float kernels may sum in another order, so the
+    integer outputs agree within one step (a float output within 1e-4 relative)."""
+    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, "int8", skip=skip)
+    samples = data[name][2]
+    for run in (_tflm_run, lambda p, s: _litert_run(p, s, reference=True)):
+        outputs, scale, zero_point = run(path, samples)
+        if outputs.dtype == np.float32:
+            error = np.abs(outputs - predicted.reshape(outputs.shape)).max() / np.abs(predicted).max()
+            assert error <= 1e-4
+        else:
+            assert _step_difference(outputs, predicted, scale, zero_point).max() <= 1
+    interpreter = Interpreter(model_path=str(path))
+    ops = {op["op_name"] for op in interpreter._get_ops_details()}
+    assert {"DEQUANTIZE"} <= ops
 
 
 @pytest.mark.parametrize("name", MODELS)

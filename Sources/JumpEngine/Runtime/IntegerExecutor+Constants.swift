@@ -157,14 +157,18 @@ extension IntegerExecutor {
     }
   }
 
-  /// Checks the operands of a FULLY_CONNECTED: input `[N, depth]`, filter `[units, depth]`, output `[N, units]`.
-  static func checkFullyConnected(_ node: QuantizedNode, shapes: [String: [Int]]) throws(EngineError) {
+  /// The geometry of a FULLY_CONNECTED as a 1 x 1 convolution, after checking its operands: input
+  /// `[N, depth]`, filter `[units, depth]`, output `[N, units]`.
+  static func fullyConnectedGeometry(
+    _ node: QuantizedNode, shapes: [String: [Int]]
+  ) throws(EngineError) -> ConvGeometry {
     guard node.inputs.count == 3, let x = shapes[node.inputs[0]], let w = shapes[node.inputs[1]],
       let y = shapes[node.outputs[0]], x.count == 2, w.count == 2, y.count == 2, x[1] == w[1], y[1] == w[0],
-      y[0] == x[0]
+      y[0] == x[0], let g = IntegerKernels.fullyConnectedGeometry(batch: x[0], depth: x[1], units: w[0])
     else {
       throw IntegerNodePreparer.error(node, "operands must be [N, depth], [units, depth] and [N, units]")
     }
+    return g
   }
 
   /// Checks that the two inputs of a binary op broadcast to its output shape.

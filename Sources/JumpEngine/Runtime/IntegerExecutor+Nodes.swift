@@ -1,7 +1,8 @@
 extension IntegerExecutor {
   /// Runs one node at the concrete `shapes` of this pass.
   func runNode(
-    _ node: QuantizedNode, _ kernel: IntegerNodeKernel, shapes: [String: [Int]]
+    _ node: QuantizedNode, _ kernel: IntegerNodeKernel, packed: PackedConvolutionWeights?,
+    shapes: [String: [Int]]
   ) throws(EngineError) {
     let xName = node.inputs[0]
     let yName = node.outputs[0]
@@ -15,45 +16,27 @@ extension IntegerExecutor {
         throw missing(node, xName)
       }
       let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
-      let bias = int32Constants[node.inputs[2]]
-      if depthwise {
-        IntegerKernels.depthwiseConv2d(
-          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int32Scratch,
-          threads: threads)
-      } else {
-        IntegerKernels.conv2d(
-          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int32Scratch,
-          threads: threads)
-      }
+      try convolve(
+        node, g, x, w, int32Constants[node.inputs[2]], y, q, depthwise: depthwise, packed: packed)
     case .conv16x8(let q, let depthwise):
       guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName) else {
         throw missing(node, xName)
       }
       let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
-      let bias = int64Constants[node.inputs[2]]
-      if depthwise {
-        IntegerKernels.depthwiseConv2d16x8(
-          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int64Scratch,
-          threads: threads)
-      } else {
-        IntegerKernels.conv2d16x8(
-          g, input: x, weight: w, bias: bias, output: y, quantization: q, scratch: int64Scratch,
-          threads: threads)
-      }
+      try convolve(
+        node, g, x, w, int64Constants[node.inputs[2]], y, q, depthwise: depthwise, packed: packed)
     case .fullyConnected(let q):
-      guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName),
-        let wShape = shapes[node.inputs[1]]
-      else { throw missing(node, xName) }
-      IntegerKernels.fullyConnected(
-        batch: xShape[0], depth: wShape[1], units: wShape[0], input: x, weight: w,
-        bias: int32Constants[node.inputs[2]], output: y, quantization: q, threads: threads)
+      guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName) else {
+        throw missing(node, xName)
+      }
+      let g = try Self.fullyConnectedGeometry(node, shapes: shapes)
+      try convolve(node, g, x, w, int32Constants[node.inputs[2]], y, q, depthwise: false, packed: packed)
     case .fullyConnected16x8(let q):
-      guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName),
-        let wShape = shapes[node.inputs[1]]
-      else { throw missing(node, xName) }
-      IntegerKernels.fullyConnected16x8(
-        batch: xShape[0], depth: wShape[1], units: wShape[0], input: x, weight: w,
-        bias: int64Constants[node.inputs[2]], output: y, quantization: q, threads: threads)
+      guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName) else {
+        throw missing(node, xName)
+      }
+      let g = try Self.fullyConnectedGeometry(node, shapes: shapes)
+      try convolve(node, g, x, w, int64Constants[node.inputs[2]], y, q, depthwise: false, packed: packed)
     case .add(let parameters):
       let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
       IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
@@ -65,7 +48,7 @@ extension IntegerExecutor {
       if let x = int8(xName), let y = int8(yName) {
         IntegerKernels.averagePool2d(g, input: x, output: y, range: range)
       } else if let x = int16(xName), let y = int16(yName) {
-        Self.averagePool16(g, input: x, output: y, range: range)
+        IntegerKernels.averagePool2d(g, input: x, output: y, range: range)
       } else {
         throw missing(node, xName)
       }
@@ -74,7 +57,7 @@ extension IntegerExecutor {
       if let x = int8(xName), let y = int8(yName) {
         IntegerKernels.maxPool2d(g, input: x, output: y, range: range)
       } else if let x = int16(xName), let y = int16(yName) {
-        Self.maxPool16(g, input: x, output: y, range: range)
+        IntegerKernels.maxPool2d(g, input: x, output: y, range: range)
       } else {
         throw missing(node, xName)
       }
@@ -86,7 +69,8 @@ extension IntegerExecutor {
         IntegerKernels.mean(
           x, outer: outer, reduced: reduced, inner: inner, output: y, parameters: parameters)
       } else if let x = int16(xName), let y = int16(yName) {
-        Self.mean16(x, outer: outer, reduced: reduced, inner: inner, output: y, parameters: parameters)
+        IntegerKernels.mean(
+          x, outer: outer, reduced: reduced, inner: inner, output: y, parameters: parameters)
       } else {
         throw missing(node, xName)
       }
@@ -170,6 +154,25 @@ extension IntegerExecutor {
     }
   }
 
+  /// Runs a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED with the executor's workspace (and, except for
+  /// depthwise, the weights packed when it was planned).
+  func convolve<Element: ConvolutionActivation>(
+    _ node: QuantizedNode, _ g: ConvGeometry, _ x: UnsafePointer<Element>, _ w: UnsafePointer<Int8>,
+    _ bias: UnsafePointer<Element.Accumulator>?, _ y: UnsafeMutablePointer<Element>,
+    _ q: ConvolutionQuantization, depthwise: Bool, packed: PackedConvolutionWeights?
+  ) throws(EngineError) {
+    if depthwise {
+      IntegerKernels.depthwise(
+        g, input: x, weight: w, bias: bias, output: y, quantization: q, workspace: workspace, threads: threads
+      )
+      return
+    }
+    guard let packed else { throw missing(node, node.inputs[1]) }
+    IntegerKernels.convolve(
+      g, input: x, weights: packed, bias: bias, output: y, quantization: q, workspace: workspace,
+      threads: threads)
+  }
+
   /// The operands of ADD / SUB / MUL and their broadcast plan at this pass's shapes.
   func binaryOperands(
     _ node: QuantizedNode, shapes: [String: [Int]]
@@ -209,32 +212,6 @@ extension IntegerExecutor {
       for i in 0..<count { y[i] = Int8(truncatingIfNeeded: range.clamp(Int32(y[i]))) }
     } else if let y = int16(node.outputs[0]), range != .int16 {
       for i in 0..<count { y[i] = Int16(truncatingIfNeeded: range.clamp(Int32(y[i]))) }
-    }
-  }
-
-  /// MAX_POOL_2D on int16 (TFLite's 16-bit reference max pool: the same window maximum, clamped).
-  static func maxPool16(
-    _ g: ConvGeometry, input: UnsafePointer<Int16>, output: UnsafeMutablePointer<Int16>,
-    range: ActivationRange
-  ) {
-    let low = Int16(clamping: range.min)
-    let high = Int16(clamping: range.max)
-    for p in 0..<(g.batch * g.inChannels) {
-      let source = input + p * g.inPlane
-      let destination = output + p * g.outPlane
-      for oy in 0..<g.outHeight {
-        let y0 = oy * g.strideHeight - g.padTop
-        let rows = max(0, y0)..<min(g.inHeight, y0 + g.kernelHeight)
-        for ox in 0..<g.outWidth {
-          let x0 = ox * g.strideWidth - g.padLeft
-          let columns = max(0, x0)..<min(g.inWidth, x0 + g.kernelWidth)
-          var best = Int16.min
-          for y in rows {
-            for x in columns where source[y * g.inWidth + x] > best { best = source[y * g.inWidth + x] }
-          }
-          destination[oy * g.outWidth + ox] = min(max(best, low), high)
-        }
-      }
     }
   }
 

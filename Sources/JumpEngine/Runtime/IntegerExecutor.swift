@@ -42,10 +42,10 @@ public final class IntegerExecutor {
   let int64Constants: [String: UnsafeMutablePointer<Int64>]
   /// Float constants of layers kept in float.
   let floatConstants: [String: UnsafeMutablePointer<Float>]
-  /// Accumulator scratch of the int8 convolutions.
-  let int32Scratch: UnsafeMutablePointer<Int32>
-  /// Accumulator scratch of the int16x8 convolutions.
-  let int64Scratch: UnsafeMutablePointer<Int64>
+  /// The weights of each CONV_2D and FULLY_CONNECTED packed for the GEMM, by node index (nil for others).
+  let packedWeights: [PackedConvolutionWeights?]
+  /// The workspace of the convolution kernels, sized for the largest node at the planned batch.
+  let workspace: UnsafeMutableRawPointer
   /// im2col scratch of float convolutions.
   let floatScratch: UnsafeMutablePointer<Float>
   /// Concrete shapes by batch size.
@@ -89,21 +89,26 @@ public final class IntegerExecutor {
     int16Slots = (plan.capacities[.int16] ?? []).map { .allocate(capacity: $0) }
     floatSlots = (plan.capacities[.float32] ?? []).map { .allocate(capacity: $0) }
     let shapes = Self.shapes(graph, batch: batchSize, kernels: kernels)
-    var int32Count = 1
-    var int64Count = 1
+    var workspaceBytes = 64
     var floatCount = 1
     for (node, kernel) in zip(graph.nodes, kernels) {
       switch kernel {
       case .conv(_, let depthwise):
         let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
-        int32Count = max(int32Count, IntegerKernels.convScratchCount(g, threads: self.threads))
+        workspaceBytes = max(
+          workspaceBytes, Self.workspaceBytes(g, Int8.self, depthwise, threads: self.threads))
       case .conv16x8(_, let depthwise):
         let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
-        int64Count = max(int64Count, IntegerKernels.conv16x8ScratchCount(g, threads: self.threads))
+        workspaceBytes = max(
+          workspaceBytes, Self.workspaceBytes(g, Int16.self, depthwise, threads: self.threads))
       case .averagePool(let o, _), .maxPool(let o, _):
         _ = try Self.poolGeometry(node, shapes: shapes, o)
-      case .fullyConnected, .fullyConnected16x8:
-        try Self.checkFullyConnected(node, shapes: shapes)
+      case .fullyConnected:
+        let g = try Self.fullyConnectedGeometry(node, shapes: shapes)
+        workspaceBytes = max(workspaceBytes, IntegerKernels.convolutionWorkspaceBytes(g, Int8.self))
+      case .fullyConnected16x8:
+        let g = try Self.fullyConnectedGeometry(node, shapes: shapes)
+        workspaceBytes = max(workspaceBytes, IntegerKernels.convolutionWorkspaceBytes(g, Int16.self))
       case .add, .mul:
         try Self.checkBroadcast(node, shapes: shapes)
       case .float(let floatNode, _, _):
@@ -117,8 +122,8 @@ public final class IntegerExecutor {
         break
       }
     }
-    int32Scratch = .allocate(capacity: int32Count)
-    int64Scratch = .allocate(capacity: int64Count)
+    packedWeights = Self.packedWeights(graph, kernels: kernels, constants: constants)
+    workspace = .allocate(byteCount: workspaceBytes, alignment: 64)
     floatScratch = .allocate(capacity: floatCount)
     shapeCache[batchSize] = shapes
   }
@@ -132,8 +137,7 @@ public final class IntegerExecutor {
     for p in int32Constants.values { p.deallocate() }
     for p in int64Constants.values { p.deallocate() }
     for p in floatConstants.values { p.deallocate() }
-    int32Scratch.deallocate()
-    int64Scratch.deallocate()
+    workspace.deallocate()
     floatScratch.deallocate()
   }
 

@@ -3,6 +3,10 @@ import JumpEngine
 /// `quantize int8|int4|int16x8 [ptq]`: post-training quantization of the working model with the
 /// activation ranges of its calibration, following the TFLite integer spec. The result is a new
 /// model holding the device graph; the float model it came from is kept.
+///
+/// Around the quantizer run two accuracy steps (`QuantizeCommand+Accuracy`): cross-layer
+/// equalization of the float model when `equalize=true` (the equalized model is calibrated again
+/// the same way), and bias correction on the calibration samples unless `bias_correction=false`.
 enum QuantizeCommand: Command {
   static let signature = CommandSignature(
     name: "quantize",
@@ -16,6 +20,13 @@ enum QuantizeCommand: Command {
     options: [
       Parameter("per_channel", .boolean, default: .bool(true), help: "one weight scale per output channel"),
       Parameter(
+        "bias_correction", .boolean, default: .bool(true),
+        help: "correct each layer's output mean shift, measured on the calibration samples"),
+      Parameter(
+        "equalize", .boolean, default: .bool(false),
+        help:
+          "cross-layer equalization of consecutive convolutions first (helps per-tensor depthwise networks)"),
+      Parameter(
         "skip", .list(.string), default: .list([]),
         help: "node names or op types to keep in float (where the target has float support)"),
     ],
@@ -25,6 +36,7 @@ enum QuantizeCommand: Command {
     ],
     examples: [
       "calibrate on operational", "quantize int8 ptq", "quantize int8 per_channel=false as per_tensor",
+      "quantize int8 per_channel=false equalize=true", "quantize int4 bias_correction=false",
     ],
     defaultModelName: { arguments, base in "\(base)_\(arguments.string("precision") ?? "int8")" })
 
@@ -40,17 +52,38 @@ enum QuantizeCommand: Command {
     }
     let precision = QuantizationPrecision(rawValue: arguments.string("precision") ?? "int8") ?? .int8
     let skip = SkipList(listStrings(arguments.value("skip")))
-    let options = QuantizationOptions(
-      precision: precision, perChannel: arguments.bool("per_channel") ?? true, skip: skip)
+    var options = QuantizationOptions(
+      precision: precision, perChannel: arguments.bool("per_channel") ?? true, skip: skip,
+      biasCorrection: false, equalize: false)
     let calibration = try calibration(for: model, in: &context)
 
+    var floatModel = model.model
+    var ranges = calibration.calibration.closedRanges
+    var equalization: EqualizationReport?
+    if arguments.bool("equalize") ?? false {
+      let (equalized, report) = try equalize(model, like: calibration, in: context)
+      equalization = report
+      if let equalized {
+        floatModel = equalized.model
+        ranges = equalized.ranges
+        options.equalize = true
+      }
+    }
     let lowered: LoweredGraph
-    let graph: QuantizedGraph
+    var graph: QuantizedGraph
     do {
-      lowered = try Lowering.lower(model.model, skip: skip)
-      graph = try Quantizer.quantize(lowered, ranges: calibration.calibration.closedRanges, options: options)
+      lowered = try Lowering.lower(floatModel, skip: skip)
+      graph = try Quantizer.quantize(lowered, ranges: ranges, options: options)
     } catch {
       throw CommandError(error)
+    }
+    var biasCorrection: BiasCorrectionReport?
+    if arguments.bool("bias_correction") ?? true {
+      let (corrected, report) = try correctBiases(
+        graph, lowered: lowered, calibration: calibration, in: context)
+      graph = corrected
+      biasCorrection = report
+      options.biasCorrection = !report.layers.isEmpty
     }
     let described =
       "\(calibration.calibration.methodDescription) on \(calibration.datasetName)"
@@ -58,13 +91,16 @@ enum QuantizeCommand: Command {
       graph: graph, lowered: lowered, options: options, calibrationDescription: described,
       calibrationDataset: calibration.datasetName)
     let name = arguments.string("name") ?? context.state.freshModelName("\(model.name)_\(precision.rawValue)")
-    let stage =
+    var stage =
       "quantize \(precision.rawValue) ptq (\(options.perChannel ? "per-channel" : "per-tensor"), \(described))"
+    if options.equalize { stage += ", equalized" }
+    if options.biasCorrection { stage += ", bias-corrected" }
     let value = ModelValue(
       name: name, model: model.model, lineage: model.lineage + [stage], quantized: quantized)
     let sqnr = try outputSQNR(value, reference: model, calibration: calibration, context: context)
     context.state.store(value)
-    return .record(record(value, from: model, sqnr: sqnr))
+    return .record(
+      record(value, from: model, sqnr: sqnr, equalization: equalization, biasCorrection: biasCorrection))
   }
 
   /// The model's calibration; without one, calibrates on `operational` when it exists and says so.
@@ -122,20 +158,27 @@ enum QuantizeCommand: Command {
     }
   }
 
+  /// The result: `NAME: int8 per-channel[, equalized ...][, bias-corrected], N ops, weights A -> B, output SQNR`.
   static func record(
-    _ value: ModelValue, from model: ModelValue, sqnr: (decibels: Double, samples: Int)?
+    _ value: ModelValue, from model: ModelValue, sqnr: (decibels: Double, samples: Int)?,
+    equalization: EqualizationReport? = nil, biasCorrection: BiasCorrectionReport? = nil
   ) -> Record {
     guard let quantized = value.quantized else {
       return Record(kind: "model", fields: [], text: value.summaryLine)
     }
     let options = quantized.options
+    var steps = ""
+    if let equalization { steps += ", " + describe(equalization) }
+    if options.biasCorrection { steps += ", bias-corrected" }
     var text =
-      "\(value.name): \(options.precision.rawValue) \(options.perChannel ? "per-channel" : "per-tensor"), "
+      "\(value.name): \(options.precision.rawValue) \(options.perChannel ? "per-channel" : "per-tensor")"
+      + "\(steps), "
       + "\(quantized.graph.nodes.count) ops, weights \(ValueFormatter.bytes(Double(model.weightBytes))) -> "
       + "\(ValueFormatter.bytes(Double(value.weightBytes)))"
     var fields: [(name: String, value: Value)] = [
       ("name", .string(value.name)), ("precision", .string(options.precision.rawValue)),
-      ("per_channel", .bool(options.perChannel)),
+      ("per_channel", .bool(options.perChannel)), ("bias_correction", .bool(options.biasCorrection)),
+      ("equalized", .number(Quantity(Double(equalization?.groups.count ?? 0)))),
       ("ops", .number(Quantity(Double(quantized.graph.nodes.count)))),
       ("size", .number(.bytes(value.weightBytes))), ("float_size", .number(.bytes(model.weightBytes))),
     ]

@@ -74,8 +74,9 @@ enum ReportCommand: Command {
     if let quantized = model.quantized {
       let options = quantized.options
       lines.append(
-        "  quantized \(options.precision.rawValue) \(options.perChannel ? "per-channel" : "per-tensor") "
-          + "(\(quantized.calibrationDescription)): \(quantized.graph.nodes.count) device ops, "
+        "  quantized \(options.precision.rawValue) \(options.perChannel ? "per-channel" : "per-tensor")"
+          + (options.equalize ? ", equalized" : "") + (options.biasCorrection ? ", bias-corrected" : "")
+          + " (\(quantized.calibrationDescription)): \(quantized.graph.nodes.count) device ops, "
           + "weights \(ValueFormatter.bytes(Double(model.weightBytes)))")
     }
     let layers = summary.layers.filter { $0.macs > 0 || $0.parameters > 0 }

@@ -82,7 +82,9 @@ struct FlatBufferReader {
   func scalar<T: FixedWidthInteger>(at position: Int) -> T {
     precondition(position >= 0 && position + MemoryLayout<T>.size <= bytes.count, "read past the buffer")
     var value: T = 0
-    for i in (0..<MemoryLayout<T>.size).reversed() { value = value << 8 | T(truncatingIfNeeded: bytes[position + i]) }
+    for i in (0..<MemoryLayout<T>.size).reversed() {
+      value = value << 8 | T(truncatingIfNeeded: bytes[position + i])
+    }
     return value
   }
 

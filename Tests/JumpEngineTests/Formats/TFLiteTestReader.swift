@@ -66,13 +66,16 @@ struct TFLiteTestReader {
     var metadata: [String: String] = [:]
     let buffers = self.buffers
     for entry in model.tables(6) {
-      metadata[entry.string(0) ?? ""] = String(decoding: buffers[Int(entry.scalar(1, default: UInt32(0)))], as: UTF8.self)
+      metadata[entry.string(0) ?? ""] = String(
+        decoding: buffers[Int(entry.scalar(1, default: UInt32(0)))], as: UTF8.self)
     }
     self.metadata = metadata
   }
 
   /// The operators with builtin code `code`.
-  func operators(_ code: TFLiteBuiltinOperator) -> [Operator] { operators.filter { $0.code == code.rawValue } }
+  func operators(_ code: TFLiteBuiltinOperator) -> [Operator] {
+    operators.filter { $0.code == code.rawValue }
+  }
 
   /// The tensor named `name`.
   func tensor(_ name: String) -> Tensor? { tensors.first { $0.name == name } }

@@ -19,7 +19,9 @@ struct TFLiteWriterTests {
     #expect(file.metadata["jumpstation_version"] == JumpEngineInfo.version)
     #expect(file.description?.hasPrefix("JumpStation") == true)
     for op in file.operators { #expect(Int32(op.deprecatedCode) == op.code) }
-    for (i, buffer) in file.buffers.enumerated() where !buffer.isEmpty { #expect(file.bufferDataStarts[i] % 16 == 0) }
+    for (i, buffer) in file.buffers.enumerated() where !buffer.isEmpty {
+      #expect(file.bufferDataStarts[i] % 16 == 0)
+    }
     // Every constant is inline; every activation points at buffer 0.
     for tensor in file.tensors {
       let isConstant = graph.tensors[tensor.name]?.isConstant ?? (tensor.buffer != 0)
@@ -56,7 +58,8 @@ struct TFLiteWriterTests {
     #expect(bias.type == 2)
     #expect(bias.scales.count == o)
 
-    let depthwise = try #require(graph.nodes.first { if case .depthwiseConv2D = $0.op { true } else { false } })
+    let depthwise = try #require(
+      graph.nodes.first { if case .depthwiseConv2D = $0.op { true } else { false } })
     let dw = try graph.tensor(depthwise.inputs[1])
     let fileDW = try #require(file.tensor(dw.name))
     #expect(fileDW.shape == [1, dw.shape[2], dw.shape[3], dw.shape[0]])
@@ -69,7 +72,8 @@ struct TFLiteWriterTests {
 
     // The global average pool is a MEAN over H and W of NHWC, with its axes as an int32 constant.
     let mean = try #require(file.operators(.mean).first)
-    #expect(file.buffers[file.tensors[mean.inputs[1]].buffer] == TFLiteTensorData.littleEndian([Int32(1), 2]))
+    #expect(
+      file.buffers[file.tensors[mean.inputs[1]].buffer] == TFLiteTensorData.littleEndian([Int32(1), 2]))
     #expect(file.operators(.depthwiseConv2D).count == 2)
     #expect(file.operators(.conv2D).count == 3)
     #expect(file.operators(.fullyConnected).count == 1)
@@ -78,7 +82,8 @@ struct TFLiteWriterTests {
     #expect(file.operators(.conv2D)[0].inputs[0] == pad.outputs[0])
     #expect(file.tensors[pad.outputs[0]].shape == [1, 36, 18, 1])
     #expect(
-      file.buffers[file.tensors[pad.inputs[1]].buffer] == TFLiteTensorData.littleEndian([Int32(0), 0, 2, 2, 1, 1, 0, 0]))
+      file.buffers[file.tensors[pad.inputs[1]].buffer]
+        == TFLiteTensorData.littleEndian([Int32(0), 0, 2, 2, 1, 1, 0, 0]))
   }
 
   @Test("conv options: strides, padding, fused activation, depth multiplier")
@@ -113,7 +118,8 @@ struct TFLiteWriterTests {
     let inputs = channels * height * width
     // File column (h, w, c) holds the graph's column (c, h, w).
     for (o, c, h) in [(0, 0, 1), (3, 5, 0), (9, 15, 1)] {
-      #expect(data[o * inputs + (h * width) * channels + c] == values[o * inputs + c * height * width + h * width])
+      #expect(
+        data[o * inputs + (h * width) * channels + c] == values[o * inputs + c * height * width + h * width])
     }
     // The conv whose pads are neither SAME nor VALID gets a PAD in front.
     #expect(file.operators(.pad).count == 1)
@@ -121,7 +127,8 @@ struct TFLiteWriterTests {
 
   @Test("int4 weights are INT4 (17), packed two per byte")
   func int4() throws {
-    let (_, graph, _) = try QuantizerTests.quantized("mnv3block", options: QuantizationOptions(precision: .int4))
+    let (_, graph, _) = try QuantizerTests.quantized(
+      "mnv3block", options: QuantizationOptions(precision: .int4))
     let file = try written(graph)
     let conv = try #require(graph.nodes.first { if case .conv2D = $0.op { true } else { false } })
     let w = try graph.tensor(conv.inputs[1])
@@ -131,6 +138,14 @@ struct TFLiteWriterTests {
     guard case .int8(let values) = w.data else { Issue.record("int4 filter expected"); return }
     let first = file.buffers[fileW.buffer][0]
     #expect(Int8(bitPattern: first << 4) >> 4 == values[0])
+    #expect(Int8(bitPattern: first) >> 4 == values[1])
+    // TFLite Micro has no per-channel INT4 FULLY_CONNECTED: those weights are stored as int8, same values.
+    let fc = try #require(graph.nodes.first { if case .fullyConnected = $0.op { true } else { false } })
+    let fcWeights = try graph.tensor(fc.inputs[1])
+    let fileFC = try #require(file.tensor(fcWeights.name))
+    #expect(fcWeights.elementType == .int4)
+    #expect(fileFC.type == 9)
+    #expect(file.buffers[fileFC.buffer].count == fcWeights.count)
   }
 
   @Test("int16x8: int16 activations, int64 biases, ADD without power-of-two scaling")
@@ -170,7 +185,8 @@ struct TFLiteWriterTests {
 
   @Test("a layer kept in float is a float op between DEQUANTIZE and QUANTIZE")
   func skippedLayer() throws {
-    let (_, graph, _) = try QuantizerTests.quantized("mlp", options: QuantizationOptions(skip: ["FULLY_CONNECTED"]))
+    let (_, graph, _) = try QuantizerTests.quantized(
+      "mlp", options: QuantizationOptions(skip: ["FULLY_CONNECTED"]))
     let file = try written(graph)
     let fc = try #require(file.operators(.fullyConnected).first)
     #expect(file.tensors[fc.inputs[0]].type == 0)
@@ -196,12 +212,14 @@ struct TFLiteLayoutTests {
     // PyTorch's padding=1 on a 3x3 stride-1 conv is SAME.
     #expect(
       TFLiteWindow.matching(
-        input: [16, 20], output: [16, 20], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1])
+        input: [16, 20], output: [16, 20], kernel: [3, 3], strides: [1, 1], dilations: [1, 1],
+        pads: [1, 1, 1, 1])
         == TFLiteWindow(padding: .same, strides: [1, 1]))
     // Stride 2 on an even size pads 0 before in TFLite, 1 in PyTorch: no match.
     #expect(
       TFLiteWindow.matching(
-        input: [32, 32], output: [16, 16], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1])
+        input: [32, 32], output: [16, 16], kernel: [3, 3], strides: [2, 2], dilations: [1, 1],
+        pads: [1, 1, 1, 1])
         == nil)
     #expect(
       TFLiteWindow.matching(

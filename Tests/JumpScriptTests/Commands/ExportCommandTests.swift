@@ -55,6 +55,84 @@ import Testing
   @Test func exportNeedsAModelAndAnOnnxPath() throws {
     #expect(TestSession().failure("export \"/tmp/x.onnx\"")?.message == "there is no model to export")
     #expect(
-      TestSession().failure("export \"/tmp/x.tflite\"")?.message == "path '/tmp/x.tflite' must end in .onnx")
+      TestSession().failure("export \"/tmp/x.bin\"")?.message
+        == "path '/tmp/x.bin' must end in .onnx, .tflite")
+  }
+
+  /// A session with the MLP fixture loaded as `mlp` and quantized to int8 as `q`.
+  func quantizedSession(_ precision: String = "int8") throws -> TestSession {
+    let session = TestSession()
+    try session.run(
+      """
+      load "\(Repo.fixture("models/mlp.onnx"))" as mlp
+      dataset operational = "\(Repo.fixture("models/mlp.ref.npz"))"
+      calibrate mlp on operational
+      quantize \(precision) from mlp as q
+      """)
+    return session
+  }
+
+  @Test func aQuantizedModelIsWrittenAsAFullyIntegerTFLite() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("q.tflite").path
+    let session = try quantizedSession()
+    try session.run("export \"\(path)\"")
+    let line = try #require(session.printed.last)
+    #expect(line.hasPrefix("wrote \(path) ("))
+    #expect(line.contains(", sha256 "))
+    try session.run("let e = export \"\(path)\"")
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    #expect(String(decoding: data[4..<8], as: UTF8.self) == "TFL3")
+    #expect(try session.display("e.format") == "tflite")
+    #expect(try session.display("e.kind") == "int8")
+    #expect(try session.display("e.io") == "int8")
+    #expect(try session.display("e.model") == "q")
+    #expect(try session.display("e.sha256") == FileDigest.sha256(data))
+    #expect(try session.display("e.bytes == \(data.count)B") == "true")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["q.tflite"])
+  }
+
+  @Test func ioFloatAndFormatOverrideAndInt4() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let session = try quantizedSession("int4")
+    let floatIO = directory.appendingPathComponent("f.tflite").path
+    try session.run("let e = export \"\(floatIO)\" io=float")
+    #expect(try session.display("e.io") == "float")
+    #expect(try session.display("e.kind") == "int4")
+    // format= wins over the extension.
+    let named = directory.appendingPathComponent("model.onnx").path
+    try session.run("let g = export \"\(named)\" format=tflite")
+    #expect(try session.display("g.format") == "tflite")
+    let data = try Data(contentsOf: URL(fileURLWithPath: named))
+    #expect(String(decoding: data[4..<8], as: UTF8.self) == "TFL3")
+  }
+
+  @Test func aFloatModelIsWrittenAsAFloat32TFLite() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("mlp.tflite").path
+    let session = TestSession()
+    try session.run("load \"\(Repo.fixture("models/mlp.onnx"))\"\nlet e = export \"\(path)\"")
+    #expect(try session.display("e.kind") == "float32")
+    #expect(try session.display("e.io") == "float")
+    let failure = try #require(session.failure("export \"\(path)\" io=int8"))
+    #expect(failure.message.contains("io=int8 needs a quantized model"))
+    #expect(failure.hint?.contains("quantize") == true)
+  }
+
+  @Test func clearErrors() throws {
+    let session = try quantizedSession()
+    // ONNX of a quantized model is not written yet; the message says what to do instead.
+    let onnx = try #require(session.failure("export \"/tmp/jumpstation-never.onnx\""))
+    #expect(onnx.message.contains("is quantized"))
+    #expect(onnx.message.contains("not available yet"))
+    #expect(!FileManager.default.fileExists(atPath: "/tmp/jumpstation-never.onnx"))
+    #expect(session.failure("export \"/tmp/x.tflite\" format=tflite2")?.message.contains("tflite2") == true)
+    #expect(session.failure("export \"/tmp/x.tflite\" io=int16")?.message.contains("int16") == true)
+    // A path under a regular file cannot be created.
+    let unwritable = try #require(session.failure("export \"/dev/null/x.tflite\""))
+    #expect(unwritable.message.contains("/dev/null"))
   }
 }

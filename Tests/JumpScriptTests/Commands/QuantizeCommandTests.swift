@@ -29,7 +29,41 @@ import Testing
     let int8 = try #require(session.state.model(named: "teacher_int8"))
     #expect(int8.weightBytes * 4 > float.weightBytes && int8.weightBytes * 3 < float.weightBytes)
     #expect(try Double(session.display("q.sqnr_db")) ?? 0 > 25)
-    #expect(int8.lineage.last?.hasPrefix("quantize int8 ptq (per-channel, minmax on operational)") == true)
+    #expect(int8.lineage.last == "quantize int8 ptq (per-channel, minmax on operational), bias-corrected")
+  }
+
+  @Test func biasCorrectionIsOnByDefaultAndCanBeTurnedOff() throws {
+    let session = try session()
+    try session.run("calibrate on operational")
+    try session.run("let c = quantize int8 per_channel=false as corrected")
+    #expect(try session.display("c").hasPrefix("corrected: int8 per-tensor, bias-corrected, 9 ops"))
+    #expect(try session.display("c.bias_correction") == "true")
+    try session.run("let p = quantize int8 per_channel=false bias_correction=false from teacher as plain")
+    #expect(try session.display("p").hasPrefix("plain: int8 per-tensor, 9 ops"))
+    #expect(try session.display("p.bias_correction") == "false")
+    let a = try #require(session.state.model(named: "corrected")?.quantized)
+    let b = try #require(session.state.model(named: "plain")?.quantized)
+    // Same weights, other biases.
+    #expect(a.graph.nodes == b.graph.nodes)
+    #expect(a.graph.tensors != b.graph.tensors)
+    #expect(a.options.biasCorrection && !b.options.biasCorrection)
+  }
+
+  @Test func equalizeRecalibratesTheEqualizedModel() throws {
+    let session = try session()
+    try session.run("calibrate on operational method=percentile")
+    try session.run("let q = quantize int8 per_channel=false equalize=true bias_correction=false as eq")
+    #expect(try session.display("q").hasPrefix("eq: int8 per-tensor, equalized 3 pairs, 9 ops"))
+    #expect(try session.display("q.equalized") == "3")
+    let eq = try #require(session.state.model(named: "eq"))
+    #expect(eq.quantized?.options.equalize == true)
+    #expect(eq.lineage.last == "quantize int8 ptq (per-tensor, percentile 99.99 on operational), equalized")
+    #expect(try Double(session.display("q.sqnr_db")) ?? 0 > 20)
+    // The float model kept is the one quantized from; the session's calibration is still its own.
+    #expect(eq.model == session.state.model(named: "teacher")?.model)
+    #expect(session.state.calibrations["teacher"]?.calibration.model.matches(eq.model) == true)
+    let report = try session.display("report eq")
+    #expect(report.contains("quantized int8 per-tensor, equalized (percentile 99.99 on operational)"))
   }
 
   @Test func theReportOfAQuantizedModelListsItsWorstLayers() throws {
@@ -39,7 +73,7 @@ import Testing
     #expect(try session.display("r.precision") == "int8")
     #expect(try session.display("r.worst_layers.count") == "5")
     let text = try session.display("r")
-    #expect(text.contains("quantized int8 per-channel (minmax on operational): 9 device ops"))
+    #expect(text.contains("quantized int8 per-channel, bias-corrected (minmax on operational): 9 device ops"))
     #expect(text.contains("quantization error per layer (SQNR vs float, worst first, 32 samples):"))
     // Sizes are the device's: int8 weights, not fp32.
     let float = try #require(session.state.model(named: "teacher"))

@@ -11,7 +11,9 @@ extension FlatBufferBuilder {
   }
 
   /// Adds a scalar field, left out when it equals `defaultValue` unless `force` is set.
-  public mutating func add<T: FixedWidthInteger>(slot: Int, _ value: T, default defaultValue: T, force: Bool = false) {
+  public mutating func add<T: FixedWidthInteger>(
+    slot: Int, _ value: T, default defaultValue: T, force: Bool = false
+  ) {
     guard force || value != defaultValue else { return }
     record(slot: slot, position: put(value))
   }
@@ -54,7 +56,9 @@ extension FlatBufferBuilder {
     // `vtable = table - soffset` in address terms; addresses run opposite to positions.
     let distance = Int32(vtablePosition - tablePosition)
     let index = storage.count - tablePosition
-    storage.withUnsafeMutableBytes { $0.storeBytes(of: distance.littleEndian, toByteOffset: index, as: Int32.self) }
+    storage.withUnsafeMutableBytes {
+      $0.storeBytes(of: distance.littleEndian, toByteOffset: index, as: Int32.self)
+    }
     return FlatBufferOffset(tablePosition)
   }
 

@@ -3,15 +3,18 @@ enum TFLiteBuiltinOptions: Sendable {
   /// No options table.
   case none
   /// `Conv2DOptions`.
-  case conv2D(padding: TFLitePadding, strideH: Int, strideW: Int, dilationH: Int, dilationW: Int,
+  case conv2D(
+    padding: TFLitePadding, strideH: Int, strideW: Int, dilationH: Int, dilationW: Int,
     activation: TFLiteActivation)
   /// `DepthwiseConv2DOptions`.
-  case depthwiseConv2D(padding: TFLitePadding, strideH: Int, strideW: Int, depthMultiplier: Int,
+  case depthwiseConv2D(
+    padding: TFLitePadding, strideH: Int, strideW: Int, depthMultiplier: Int,
     dilationH: Int, dilationW: Int, activation: TFLiteActivation)
   /// `FullyConnectedOptions`.
   case fullyConnected(activation: TFLiteActivation)
   /// `Pool2DOptions`.
-  case pool2D(padding: TFLitePadding, strideH: Int, strideW: Int, filterH: Int, filterW: Int,
+  case pool2D(
+    padding: TFLitePadding, strideH: Int, strideW: Int, filterH: Int, filterW: Int,
     activation: TFLiteActivation)
   /// `AddOptions`.
   case add(activation: TFLiteActivation)

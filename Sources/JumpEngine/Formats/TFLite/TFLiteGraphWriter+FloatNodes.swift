@@ -20,7 +20,9 @@ extension TFLiteGraphWriter {
       case .relu: op = .relu
       case .relu6: op = .relu6
       case .reluN1To1: op = .reluN1To1
-      default: throw unsupported(node, "Clip(\(String(describing: low)), \(String(describing: high))) has no float builtin")
+      default:
+        throw unsupported(
+          node, "Clip(\(String(describing: low)), \(String(describing: high))) has no float builtin")
       }
       emit(op, inputs: [try activation(first)], outputs: [try activation(output)])
     case .sigmoid: try write(restated(.logistic))
@@ -77,7 +79,8 @@ extension TFLiteGraphWriter {
       let options = Pool2DOptions(kernel: a.kernel, strides: a.strides, pads: pads)
       try write(restated(isMax ? .maxPool2D(options) : .averagePool2D(options)))
     default:
-      throw unsupported(node, "the float layer \(source.op.onnxName) has no TFLite float form; quantize it instead")
+      throw unsupported(
+        node, "the float layer \(source.op.onnxName) has no TFLite float form; quantize it instead")
     }
   }
 

@@ -15,7 +15,8 @@ extension TFLiteGraphWriter {
     case .fullyConnected(let activation):
       let columns = flattenedOrder[node.inputs[0]]
       let inputs = [
-        try self.activation(node.inputs[0]), try constant(node.inputs[1], role: .fullyConnectedFilter(columns: columns)),
+        try self.activation(node.inputs[0]),
+        try constant(node.inputs[1], role: .fullyConnectedFilter(columns: columns)),
         try constant(node.inputs[2], role: .asIs),
       ]
       emit(
@@ -71,14 +72,17 @@ extension TFLiteGraphWriter {
 
   /// The error for a node the file cannot express.
   func unsupported(_ node: QuantizedNode, _ reason: String) -> EngineError {
-    EngineError(.unsupportedOp, "node '\(node.name)' (\(node.op.tfliteName)) cannot be written to TFLite: \(reason)")
+    EngineError(
+      .unsupportedOp, "node '\(node.name)' (\(node.op.tfliteName)) cannot be written to TFLite: \(reason)")
   }
 
   /// An op of one activation input and one output.
   mutating func writeUnary(
     _ node: QuantizedNode, _ op: TFLiteBuiltinOperator, _ options: TFLiteBuiltinOptions
   ) throws(EngineError) {
-    emit(op, inputs: [try activation(node.inputs[0])], outputs: [try activation(node.outputs[0])], options: options)
+    emit(
+      op, inputs: [try activation(node.inputs[0])], outputs: [try activation(node.outputs[0])],
+      options: options)
   }
 
   /// ADD / SUB / MUL: constants broadcast as in the graph once both sides are channel-last.
@@ -89,7 +93,8 @@ extension TFLiteGraphWriter {
     for input in node.inputs {
       let tensor = try graph.tensor(input)
       if !tensor.isConstant, tensor.shape.count != rank, TFLiteLayout.movesChannels(rank: rank) {
-        throw unsupported(node, "operand '\(input)' of rank \(tensor.shape.count) broadcasts against rank \(rank)")
+        throw unsupported(
+          node, "operand '\(input)' of rank \(tensor.shape.count) broadcasts against rank \(rank)")
       }
       inputs.append(try operand(input, role: .activationLike(rank: rank)))
     }
@@ -120,8 +125,10 @@ extension TFLiteGraphWriter {
     if window == nil {
       let p = options.pads
       let padded = [x.shape[0], x.shape[1], x.shape[2] + p[0] + p[2], x.shape[3] + p[1] + p[3]]
-      let paddedIndex = extraActivation("\(node.inputs[0])#padded-for-\(node.name)", logicalShape: padded, like: x)
-      let paddings = paddingsTensor("\(node.name)#paddings", pads: [0, 0, p[0], p[1], 0, 0, p[2], p[3]], rank: 4)
+      let paddedIndex = extraActivation(
+        "\(node.inputs[0])#padded-for-\(node.name)", logicalShape: padded, like: x)
+      let paddings = paddingsTensor(
+        "\(node.name)#paddings", pads: [0, 0, p[0], p[1], 0, 0, p[2], p[3]], rank: 4)
       emit(.pad, inputs: [input, paddings], outputs: [paddedIndex], options: .pad)
       input = paddedIndex
       window = TFLiteWindow(padding: .valid, strides: options.strides)
@@ -159,13 +166,16 @@ extension TFLiteGraphWriter {
         dilations: [1, 1], pads: options.pads)
     else {
       throw unsupported(
-        node, "pads \(options.pads) for a \(options.kernel) window over \(Array(x.dropFirst(2))) are neither SAME nor VALID")
+        node,
+        "pads \(options.pads) for a \(options.kernel) window over \(Array(x.dropFirst(2))) are neither SAME nor VALID"
+      )
     }
     emit(
       op, inputs: [try activation(node.inputs[0])], outputs: [try activation(node.outputs[0])],
       options: .pool2D(
         padding: window.padding, strideH: window.strides[0], strideW: window.strides[1],
-        filterH: options.kernel[0], filterW: options.kernel[1], activation: TFLiteActivation(options.activation)))
+        filterH: options.kernel[0], filterW: options.kernel[1],
+        activation: TFLiteActivation(options.activation)))
   }
 
   /// RESHAPE. A reshape that merges channels with spatial cells reads elements in a different order once
@@ -184,7 +194,9 @@ extension TFLiteGraphWriter {
       }
       guard y.count == 2, !readers.isEmpty, onlyFullyConnected, !graph.outputs.contains(output) else {
         throw unsupported(
-          node, "reshaping \(x) to \(y) reorders elements in NHWC and its result is not read by FULLY_CONNECTED only")
+          node,
+          "reshaping \(x) to \(y) reorders elements in NHWC and its result is not read by FULLY_CONNECTED only"
+        )
       }
       // One sample's order; the batch is outermost in both layouts.
       flattenedOrder[output] = Array(inputOrder.prefix(y[1]))

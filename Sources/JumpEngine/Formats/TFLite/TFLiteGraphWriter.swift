@@ -48,7 +48,8 @@ struct TFLiteGraphWriter {
   /// The TFLite quantization of device-graph parameters, with the per-channel axis given in file terms.
   static func quantization(_ q: QuantizationParameters?, dimension: Int = 0) -> TFLiteModel.Quantization? {
     guard let q else { return nil }
-    return TFLiteModel.Quantization(scales: q.scales, zeroPoints: q.zeroPoints, dimension: q.isPerChannel ? dimension : 0)
+    return TFLiteModel.Quantization(
+      scales: q.scales, zeroPoints: q.zeroPoints, dimension: q.isPerChannel ? dimension : 0)
   }
 
   /// The index of an activation tensor (created on first use), stored channel-last.
@@ -72,7 +73,8 @@ struct TFLiteGraphWriter {
   ) -> Int {
     model.addTensor(
       .init(
-        name: name, shape: TFLiteLayout.channelLast(logicalShape), type: TFLiteTensorType(template.elementType),
+        name: name, shape: TFLiteLayout.channelLast(logicalShape),
+        type: TFLiteTensorType(template.elementType),
         buffer: 0, quantization: Self.quantization(template.quantization)))
   }
 
@@ -92,12 +94,14 @@ struct TFLiteGraphWriter {
     var shape = tensor.shape
     var source: [Int]?
     var dimension = tensor.quantization?.axis ?? 0
+    var storedType = tensor.elementType
     switch role {
     case .asIs:
       break
     case .activationLike(let rank):
       guard shape.count <= rank else {
-        throw EngineError(.unsupportedOp, "constant '\(name)' of shape \(shape) has more axes than its reader")
+        throw EngineError(
+          .unsupportedOp, "constant '\(name)' of shape \(shape) has more axes than its reader")
       }
       shape = Array(repeating: 1, count: rank - shape.count) + shape
       source = TFLiteLayout.channelLastPermutation(shape)
@@ -116,21 +120,26 @@ struct TFLiteGraphWriter {
       dimension = 3
     case .fullyConnectedFilter(let columns):
       guard shape.count == 2 else { throw EngineError(.invalidModel, "filter '\(name)' is not 2-D") }
+      // TFLite Micro rejects per-channel INT4 FULLY_CONNECTED filters; it would unpack them to int8 anyway,
+      // so the same values stored as int8 compute the same results where the file is meant to run.
+      if storedType == .int4, tensor.quantization?.isPerChannel == true { storedType = .int8 }
       if let columns {
         let inner = shape[1]
         guard columns.count == inner else {
-          throw EngineError(.invalidModel, "filter '\(name)' has \(inner) inputs, its input has \(columns.count)")
+          throw EngineError(
+            .invalidModel, "filter '\(name)' has \(inner) inputs, its input has \(columns.count)")
         }
         source = (0..<(shape[0] * inner)).map { ($0 / inner) * inner + columns[$0 % inner] }
       }
     }
-    let bytes = try TFLiteTensorData.bytes(data, type: tensor.elementType, source: source)
+    let bytes = try TFLiteTensorData.bytes(data, type: storedType, source: source)
     var fileName = name
     if (constants[name]?.count ?? 0) > 0 { fileName += "#\(constants[name]!.count + 1)" }
     let index = model.addTensor(
       .init(
-        name: fileName, shape: shape, type: TFLiteTensorType(tensor.elementType),
-        buffer: model.addBuffer(bytes), quantization: Self.quantization(tensor.quantization, dimension: dimension)))
+        name: fileName, shape: shape, type: TFLiteTensorType(storedType),
+        buffer: model.addBuffer(bytes),
+        quantization: Self.quantization(tensor.quantization, dimension: dimension)))
     constants[name, default: [:]][role] = index
     return index
   }

@@ -75,7 +75,9 @@ enum TFLiteSerializer {
   }
 
   /// A `Tensor` table with its `QuantizationParameters`.
-  private static func tensor(_ tensor: TFLiteModel.Tensor, _ builder: inout FlatBufferBuilder) -> FlatBufferOffset {
+  private static func tensor(
+    _ tensor: TFLiteModel.Tensor, _ builder: inout FlatBufferBuilder
+  ) -> FlatBufferOffset {
     let shape = builder.createVector(tensor.shape.map { Int32($0) })
     let name = builder.createString(tensor.name)
     var quantization: FlatBufferOffset?

@@ -17,7 +17,8 @@ enum TFLiteTensorData {
     case (.int32(let v), .int32): return littleEndian(reordered(v))
     case (.int64(let v), .int64): return littleEndian(reordered(v))
     default:
-      throw EngineError(.invalidModel, "constant data of \(data.count) elements does not match its type \(type)")
+      throw EngineError(
+        .invalidModel, "constant data of \(data.count) elements does not match its type \(type)")
     }
   }
 

@@ -80,7 +80,7 @@ extension IntegerKernels {
   }
 
   /// Runs `body` over every output element of a broadcast, row by row (pre-specialized for int8, see
-  /// `accumulateWindow`).
+  /// `IntegerKernels`).
   @_specialize(where Element == Int8, Result == Int8)
   static func broadcastRows<Element, Result>(
     _ plan: BroadcastPlan, a: UnsafePointer<Element>, b: UnsafePointer<Element>,

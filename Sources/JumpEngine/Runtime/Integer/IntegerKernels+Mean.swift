@@ -31,16 +31,18 @@ struct MeanParameters: Equatable, Sendable {
 }
 
 extension IntegerKernels {
-  /// TFLite Micro's int8 MEAN over the middle axis of an `outer x reduced x inner` view (`N*C x H*W x 1` for
+  /// TFLite Micro's int8 or int16 MEAN over the middle axis of an `outer x reduced x inner` view (`N*C x H*W x 1` for
   /// a mean over H and W in NCHW; any set of adjacent axes has this form).
   ///
-  /// This is the kernel TFLite Micro runs for every int8 MEAN (`QuantizedMeanOrSum`): raw int8 values are
-  /// summed in int32, `zeroPoint * count` is subtracted, and the sum is requantized by `s_in / s_out / count`
-  /// folded into one multiplier. No fused activation; the output is clamped to int8. (Desktop TFLite's
+  /// This is the kernel TFLite Micro runs for every int8 and int16 MEAN (`QuantizedMeanOrSum`): raw values
+  /// are summed in int32, `zeroPoint * count` is subtracted, and the sum is requantized by `s_in / s_out /
+  /// count` folded into one multiplier. No fused activation; the output is clamped to the element type. (Desktop TFLite's
   /// optimized MEAN over H,W takes a different path that can differ by one step.)
-  static func mean(
-    _ input: UnsafePointer<Int8>, outer: Int, reduced: Int, inner: Int, output: UnsafeMutablePointer<Int8>,
-    parameters: MeanParameters
+  @_specialize(where Element == Int8)
+  @_specialize(where Element == Int16)
+  static func mean<Element: FixedWidthInteger & SignedInteger>(
+    _ input: UnsafePointer<Element>, outer: Int, reduced: Int, inner: Int,
+    output: UnsafeMutablePointer<Element>, parameters: MeanParameters
   ) {
     let m = parameters.folded(count: reduced)
     let offset = parameters.inputZeroPoint &* Int32(truncatingIfNeeded: reduced)
@@ -59,7 +61,7 @@ extension IntegerKernels {
         } else {
           v = FixedPoint.multiply(sum &- offset, by: m, parameters.rounding) &+ parameters.outputZeroPoint
         }
-        output[o * inner + i] = Int8(clamping: v)
+        output[o * inner + i] = Element(clamping: v)
       }
     }
   }

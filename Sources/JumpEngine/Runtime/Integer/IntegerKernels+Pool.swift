@@ -1,7 +1,8 @@
 extension IntegerKernels {
-  /// TFLite's int8 AVERAGE_POOL_2D on NCHW data: the input and output share scale and zero point.
+  /// TFLite's int8 or int16 AVERAGE_POOL_2D (`reference_integer_ops::AveragePool`) on NCHW data: the input
+  /// and output share scale and zero point.
   ///
-  /// Each output is the sum of the raw int8 values of the window cells that lie inside the input, divided by
+  /// Each output is the sum of the raw values of the window cells that lie inside the input, divided by
   /// their count with rounding half away from zero (`(acc ± count / 2) / count`), then clamped to `range`.
   /// Padded cells are never counted, so TFLite computes ONNX's `count_include_pad = 0`. ONNX models map as
   /// follows:
@@ -13,8 +14,11 @@ extension IntegerKernels {
   ///   TFLite fail, so such geometries must be rejected.
   /// - dilations must be 1 (TFLite pools have none); `g.dilationHeight/Width` are ignored.
   /// The exporter can express only SAME and VALID padding; that is its check, not this kernel's.
-  static func averagePool2d(
-    _ g: ConvGeometry, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, range: ActivationRange
+  @_specialize(where Element == Int8)
+  @_specialize(where Element == Int16)
+  static func averagePool2d<Element: FixedWidthInteger & SignedInteger>(
+    _ g: ConvGeometry, input: UnsafePointer<Element>, output: UnsafeMutablePointer<Element>,
+    range: ActivationRange
   ) {
     for p in 0..<(g.batch * g.inChannels) {
       let source = input + p * g.inPlane
@@ -35,19 +39,22 @@ extension IntegerKernels {
           if count > 0 {
             v = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count
           }
-          destination[oy * g.outWidth + ox] = Int8(truncatingIfNeeded: range.clamp(v))
+          destination[oy * g.outWidth + ox] = Element(truncatingIfNeeded: range.clamp(v))
         }
       }
     }
   }
 
-  /// TFLite's int8 MAX_POOL_2D on NCHW data: the largest value among the window cells inside the input
-  /// (`Int8.min` for none), clamped to `range`. Same mapping rules as `averagePool2d`.
-  static func maxPool2d(
-    _ g: ConvGeometry, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, range: ActivationRange
+  /// TFLite's int8 or int16 MAX_POOL_2D on NCHW data: the largest value among the window cells inside the
+  /// input (`Element.min` for none), clamped to `range`. Same mapping rules as `averagePool2d`.
+  @_specialize(where Element == Int8)
+  @_specialize(where Element == Int16)
+  static func maxPool2d<Element: FixedWidthInteger & SignedInteger>(
+    _ g: ConvGeometry, input: UnsafePointer<Element>, output: UnsafeMutablePointer<Element>,
+    range: ActivationRange
   ) {
-    let low = Int8(clamping: range.min)
-    let high = Int8(clamping: range.max)
+    let low = Element(clamping: range.min)
+    let high = Element(clamping: range.max)
     for p in 0..<(g.batch * g.inChannels) {
       let source = input + p * g.inPlane
       let destination = output + p * g.outPlane
@@ -57,7 +64,7 @@ extension IntegerKernels {
         for ox in 0..<g.outWidth {
           let x0 = ox * g.strideWidth - g.padLeft
           let xRange = max(0, x0)..<min(g.inWidth, x0 + g.kernelWidth)
-          var best = Int8.min
+          var best = Element.min
           for y in yRange {
             let row = source + y * g.inWidth
             for x in xRange where row[x] > best { best = row[x] }

@@ -10,7 +10,14 @@
 /// that take `threads` split disjoint output planes across threads; results do not depend on the split.
 /// Quantization parameters arrive precomputed (the `...Parameters` types, built once per node from the
 /// tensors' scales exactly as TFLite Micro's `Prepare` builds them).
-enum IntegerKernels {}
+///
+/// Kernels shared by int8 and int16 are generic and pre-specialized (`@_specialize`) for both: debug builds
+/// compile files apart, where a generic called from another file would otherwise run unspecialized
+/// (hundreds of times slower).
+enum IntegerKernels {
+  /// The work (multiply-adds) above which a kernel spreads its planes over threads.
+  static let parallelWork = 1 << 15
+}
 
 /// How a convolution, depthwise convolution or fully connected kernel turns accumulators into outputs.
 ///
