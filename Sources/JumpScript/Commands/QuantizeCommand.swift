@@ -52,6 +52,7 @@ enum QuantizeCommand: Command {
     }
     let precision = QuantizationPrecision(rawValue: arguments.string("precision") ?? "int8") ?? .int8
     let skip = SkipList(listStrings(arguments.value("skip")))
+    try checkSkipList(skip, of: model)
     var options = QuantizationOptions(
       precision: precision, perChannel: arguments.bool("per_channel") ?? true, skip: skip,
       biasCorrection: false, equalize: false)
@@ -198,5 +199,25 @@ enum QuantizeCommand: Command {
       default: return nil
       }
     }
+  }
+
+  /// Fails before any work when a `skip=` entry names nothing in the model.
+  static func checkSkipList(_ skip: SkipList, of model: ModelValue) throws(CommandError) {
+    guard !skip.isEmpty else { return }
+    let lowered: LoweredGraph
+    do {
+      lowered = try Lowering.lower(model.model, skip: skip)
+    } catch {
+      throw CommandError(error)
+    }
+    let unmatched = skip.unmatched(in: lowered)
+    guard let first = unmatched.first else { return }
+    let names = unmatched.map { "'\($0)'" }.joined(separator: ", ")
+    throw CommandError(
+      "skip: \(names) \(unmatched.count == 1 ? "names" : "name") no layer or op type of '\(model.name)'",
+      parameter: "skip",
+      hint:
+        "give node names as `report` lists them (e.g. '\(lowered.graph.nodes.first?.sources.first ?? first)') "
+        + "or op types (Conv, HardSwish, CONV_2D)")
   }
 }
