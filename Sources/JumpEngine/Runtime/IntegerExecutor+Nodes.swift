@@ -1,7 +1,7 @@
 extension IntegerExecutor {
   /// Runs one node at the concrete `shapes` of this pass.
   func runNode(
-    _ node: QuantizedNode, _ kernel: IntegerNodeKernel, packed: PackedConvolutionWeights?,
+    _ node: QuantizedNode, _ kernel: IntegerNodeKernel, prepared: IntegerNodePreparation,
     shapes: [String: [Int]]
   ) throws(EngineError) {
     let xName = node.inputs[0]
@@ -17,32 +17,40 @@ extension IntegerExecutor {
       }
       let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
       try convolve(
-        node, g, x, w, int32Constants[node.inputs[2]], y, q, depthwise: depthwise, packed: packed)
+        node, g, x, w, int32Constants[node.inputs[2]], y, q, depthwise: depthwise, prepared: prepared)
     case .conv16x8(let q, let depthwise):
       guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName) else {
         throw missing(node, xName)
       }
       let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
       try convolve(
-        node, g, x, w, int64Constants[node.inputs[2]], y, q, depthwise: depthwise, packed: packed)
+        node, g, x, w, int64Constants[node.inputs[2]], y, q, depthwise: depthwise, prepared: prepared)
     case .fullyConnected(let q):
       guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName) else {
         throw missing(node, xName)
       }
       let g = try Self.fullyConnectedGeometry(node, shapes: shapes)
-      try convolve(node, g, x, w, int32Constants[node.inputs[2]], y, q, depthwise: false, packed: packed)
+      try convolve(node, g, x, w, int32Constants[node.inputs[2]], y, q, depthwise: false, prepared: prepared)
     case .fullyConnected16x8(let q):
       guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName) else {
         throw missing(node, xName)
       }
       let g = try Self.fullyConnectedGeometry(node, shapes: shapes)
-      try convolve(node, g, x, w, int64Constants[node.inputs[2]], y, q, depthwise: false, packed: packed)
+      try convolve(node, g, x, w, int64Constants[node.inputs[2]], y, q, depthwise: false, prepared: prepared)
     case .add(let parameters):
       let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
-      IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
+      if case .table(let table) = prepared {
+        IntegerKernels.lookUp(table, plan, a: a, b: b, output: y)
+      } else {
+        IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
+      }
     case .mul(let parameters):
       let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
-      IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
+      if case .table(let table) = prepared {
+        IntegerKernels.lookUp(table, plan, a: a, b: b, output: y)
+      } else {
+        IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
+      }
     case .averagePool(let o, let range):
       let g = try Self.poolGeometry(node, shapes: shapes, o)
       if let x = int8(xName), let y = int8(yName) {
@@ -81,10 +89,18 @@ extension IntegerExecutor {
         parameters: parameters)
     case .logistic(let parameters):
       guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
-      IntegerKernels.logistic(x, count: count, output: y, parameters: parameters)
+      if case .table(let table) = prepared {
+        IntegerKernels.lookUp(table, x, count: count, output: y)
+      } else {
+        IntegerKernels.logistic(x, count: count, output: y, parameters: parameters)
+      }
     case .hardSwish(let parameters):
       guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
-      IntegerKernels.hardSwish(x, count: count, output: y, parameters: parameters)
+      if case .table(let table) = prepared {
+        IntegerKernels.lookUp(table, x, count: count, output: y)
+      } else {
+        IntegerKernels.hardSwish(x, count: count, output: y, parameters: parameters)
+      }
     case .copy:
       if let x = int8(xName), let y = int8(yName) {
         y.update(from: x, count: count)
@@ -159,7 +175,7 @@ extension IntegerExecutor {
   func convolve<Element: ConvolutionActivation>(
     _ node: QuantizedNode, _ g: ConvGeometry, _ x: UnsafePointer<Element>, _ w: UnsafePointer<Int8>,
     _ bias: UnsafePointer<Element.Accumulator>?, _ y: UnsafeMutablePointer<Element>,
-    _ q: ConvolutionQuantization, depthwise: Bool, packed: PackedConvolutionWeights?
+    _ q: ConvolutionQuantization, depthwise: Bool, prepared: IntegerNodePreparation
   ) throws(EngineError) {
     if depthwise {
       IntegerKernels.depthwise(
@@ -167,7 +183,7 @@ extension IntegerExecutor {
       )
       return
     }
-    guard let packed else { throw missing(node, node.inputs[1]) }
+    guard case .weights(let packed) = prepared else { throw missing(node, node.inputs[1]) }
     IntegerKernels.convolve(
       g, input: x, weights: packed, bias: bias, output: y, quantization: q, workspace: workspace,
       threads: threads)
