@@ -12,31 +12,13 @@ extension IntegerExecutor {
     let count = yShape.reduce(1, *)
     switch kernel {
     case .conv(let q, let depthwise):
-      guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName) else {
-        throw missing(node, xName)
-      }
-      let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
-      try convolve(
-        node, g, x, w, int32Constants[node.inputs[2]], y, q, depthwise: depthwise, prepared: prepared)
+      try convolve(node, q, int8(xName), int8(yName), int32Constants, depthwise, prepared, shapes)
     case .conv16x8(let q, let depthwise):
-      guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName) else {
-        throw missing(node, xName)
-      }
-      let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
-      try convolve(
-        node, g, x, w, int64Constants[node.inputs[2]], y, q, depthwise: depthwise, prepared: prepared)
+      try convolve(node, q, int16(xName), int16(yName), int64Constants, depthwise, prepared, shapes)
     case .fullyConnected(let q):
-      guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName) else {
-        throw missing(node, xName)
-      }
-      let g = try Self.fullyConnectedGeometry(node, shapes: shapes)
-      try convolve(node, g, x, w, int32Constants[node.inputs[2]], y, q, depthwise: false, prepared: prepared)
+      try convolve(node, q, int8(xName), int8(yName), int32Constants, false, prepared, shapes)
     case .fullyConnected16x8(let q):
-      guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName) else {
-        throw missing(node, xName)
-      }
-      let g = try Self.fullyConnectedGeometry(node, shapes: shapes)
-      try convolve(node, g, x, w, int64Constants[node.inputs[2]], y, q, depthwise: false, prepared: prepared)
+      try convolve(node, q, int16(xName), int16(yName), int64Constants, false, prepared, shapes)
     case .add(let parameters):
       let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
       if case .table(let table) = prepared {
@@ -170,13 +152,21 @@ extension IntegerExecutor {
     }
   }
 
-  /// Runs a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED with the executor's workspace (and, except for
-  /// depthwise, the weights packed when it was planned).
+  /// Runs a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED on `x` into `y` with the executor's workspace
+  /// (and, except for depthwise, the weights packed when it was planned).
   func convolve<Element: ConvolutionActivation>(
-    _ node: QuantizedNode, _ g: ConvGeometry, _ x: UnsafePointer<Element>, _ w: UnsafePointer<Int8>,
-    _ bias: UnsafePointer<Element.Accumulator>?, _ y: UnsafeMutablePointer<Element>,
-    _ q: ConvolutionQuantization, depthwise: Bool, prepared: IntegerNodePreparation
+    _ node: QuantizedNode, _ q: ConvolutionQuantization, _ x: UnsafeMutablePointer<Element>?,
+    _ y: UnsafeMutablePointer<Element>?, _ biases: [String: UnsafeMutablePointer<Element.Accumulator>],
+    _ depthwise: Bool, _ prepared: IntegerNodePreparation, _ shapes: [String: [Int]]
   ) throws(EngineError) {
+    guard let x, let y, let w = int8(node.inputs[1]) else { throw missing(node, node.inputs[0]) }
+    let bias = biases[node.inputs[2]]
+    let g: ConvGeometry
+    if case .fullyConnected = node.op {
+      g = try Self.fullyConnectedGeometry(node, shapes: shapes)
+    } else {
+      g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
+    }
     if depthwise {
       IntegerKernels.depthwise(
         g, input: x, weight: w, bias: bias, output: y, quantization: q, workspace: workspace, threads: threads
