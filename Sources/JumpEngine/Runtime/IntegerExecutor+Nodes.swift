@@ -1,7 +1,7 @@
 extension IntegerExecutor {
   /// Runs one node at the concrete `shapes` of this pass.
   func runNode(
-    _ node: QuantizedNode, _ kernel: IntegerNodeKernel, packed: PackedConvolutionWeights?,
+    _ node: QuantizedNode, _ kernel: IntegerNodeKernel, prepared: IntegerNodePreparation,
     shapes: [String: [Int]]
   ) throws(EngineError) {
     let xName = node.inputs[0]
@@ -12,37 +12,27 @@ extension IntegerExecutor {
     let count = yShape.reduce(1, *)
     switch kernel {
     case .conv(let q, let depthwise):
-      guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName) else {
-        throw missing(node, xName)
-      }
-      let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
-      try convolve(
-        node, g, x, w, int32Constants[node.inputs[2]], y, q, depthwise: depthwise, packed: packed)
+      try convolve(node, q, int8(xName), int8(yName), int32Constants, depthwise, prepared, shapes)
     case .conv16x8(let q, let depthwise):
-      guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName) else {
-        throw missing(node, xName)
-      }
-      let g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
-      try convolve(
-        node, g, x, w, int64Constants[node.inputs[2]], y, q, depthwise: depthwise, packed: packed)
+      try convolve(node, q, int16(xName), int16(yName), int64Constants, depthwise, prepared, shapes)
     case .fullyConnected(let q):
-      guard let x = int8(xName), let w = int8(node.inputs[1]), let y = int8(yName) else {
-        throw missing(node, xName)
-      }
-      let g = try Self.fullyConnectedGeometry(node, shapes: shapes)
-      try convolve(node, g, x, w, int32Constants[node.inputs[2]], y, q, depthwise: false, packed: packed)
+      try convolve(node, q, int8(xName), int8(yName), int32Constants, false, prepared, shapes)
     case .fullyConnected16x8(let q):
-      guard let x = int16(xName), let w = int8(node.inputs[1]), let y = int16(yName) else {
-        throw missing(node, xName)
-      }
-      let g = try Self.fullyConnectedGeometry(node, shapes: shapes)
-      try convolve(node, g, x, w, int64Constants[node.inputs[2]], y, q, depthwise: false, packed: packed)
+      try convolve(node, q, int16(xName), int16(yName), int64Constants, false, prepared, shapes)
     case .add(let parameters):
       let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
-      IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
+      if case .table(let table) = prepared {
+        IntegerKernels.lookUp(table, plan, a: a, b: b, output: y)
+      } else {
+        IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
+      }
     case .mul(let parameters):
       let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
-      IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
+      if case .table(let table) = prepared {
+        IntegerKernels.lookUp(table, plan, a: a, b: b, output: y)
+      } else {
+        IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
+      }
     case .averagePool(let o, let range):
       let g = try Self.poolGeometry(node, shapes: shapes, o)
       if let x = int8(xName), let y = int8(yName) {
@@ -81,10 +71,18 @@ extension IntegerExecutor {
         parameters: parameters)
     case .logistic(let parameters):
       guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
-      IntegerKernels.logistic(x, count: count, output: y, parameters: parameters)
+      if case .table(let table) = prepared {
+        IntegerKernels.lookUp(table, x, count: count, output: y)
+      } else {
+        IntegerKernels.logistic(x, count: count, output: y, parameters: parameters)
+      }
     case .hardSwish(let parameters):
       guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
-      IntegerKernels.hardSwish(x, count: count, output: y, parameters: parameters)
+      if case .table(let table) = prepared {
+        IntegerKernels.lookUp(table, x, count: count, output: y)
+      } else {
+        IntegerKernels.hardSwish(x, count: count, output: y, parameters: parameters)
+      }
     case .copy:
       if let x = int8(xName), let y = int8(yName) {
         y.update(from: x, count: count)
@@ -154,20 +152,28 @@ extension IntegerExecutor {
     }
   }
 
-  /// Runs a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED with the executor's workspace (and, except for
-  /// depthwise, the weights packed when it was planned).
+  /// Runs a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED on `x` into `y` with the executor's workspace
+  /// (and, except for depthwise, the weights packed when it was planned).
   func convolve<Element: ConvolutionActivation>(
-    _ node: QuantizedNode, _ g: ConvGeometry, _ x: UnsafePointer<Element>, _ w: UnsafePointer<Int8>,
-    _ bias: UnsafePointer<Element.Accumulator>?, _ y: UnsafeMutablePointer<Element>,
-    _ q: ConvolutionQuantization, depthwise: Bool, packed: PackedConvolutionWeights?
+    _ node: QuantizedNode, _ q: ConvolutionQuantization, _ x: UnsafeMutablePointer<Element>?,
+    _ y: UnsafeMutablePointer<Element>?, _ biases: [String: UnsafeMutablePointer<Element.Accumulator>],
+    _ depthwise: Bool, _ prepared: IntegerNodePreparation, _ shapes: [String: [Int]]
   ) throws(EngineError) {
+    guard let x, let y, let w = int8(node.inputs[1]) else { throw missing(node, node.inputs[0]) }
+    let bias = biases[node.inputs[2]]
+    let g: ConvGeometry
+    if case .fullyConnected = node.op {
+      g = try Self.fullyConnectedGeometry(node, shapes: shapes)
+    } else {
+      g = try Self.convGeometry(node, shapes: shapes, depthwise: depthwise)
+    }
     if depthwise {
       IntegerKernels.depthwise(
         g, input: x, weight: w, bias: bias, output: y, quantization: q, workspace: workspace, threads: threads
       )
       return
     }
-    guard let packed else { throw missing(node, node.inputs[1]) }
+    guard case .weights(let packed) = prepared else { throw missing(node, node.inputs[1]) }
     IntegerKernels.convolve(
       g, input: x, weights: packed, bias: bias, output: y, quantization: q, workspace: workspace,
       threads: threads)

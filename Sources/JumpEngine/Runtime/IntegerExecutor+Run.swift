@@ -59,7 +59,7 @@ extension IntegerExecutor {
       }
       for (index, node) in graph.nodes.enumerated() {
         if isCancelled() { throw EngineError(.cancelled, "cancelled") }
-        try runNode(node, kernels[index], packed: packedWeights[index], shapes: shapes)
+        try runNode(node, kernels[index], prepared: preparations[index], shapes: shapes)
         if observing {
           for output in node.outputs {
             if let shape = shapes[output], let v = view(output, shape: shape) { visit(v) }

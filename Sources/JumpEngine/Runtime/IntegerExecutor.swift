@@ -42,8 +42,8 @@ public final class IntegerExecutor {
   let int64Constants: [String: UnsafeMutablePointer<Int64>]
   /// Float constants of layers kept in float.
   let floatConstants: [String: UnsafeMutablePointer<Float>]
-  /// The weights of each CONV_2D and FULLY_CONNECTED packed for the GEMM, by node index (nil for others).
-  let packedWeights: [PackedConvolutionWeights?]
+  /// What each node needs made once (packed weights, lookup tables), by node index.
+  let preparations: [IntegerNodePreparation]
   /// The workspace of the convolution kernels, sized for the largest node at the planned batch.
   let workspace: UnsafeMutableRawPointer
   /// im2col scratch of float convolutions.
@@ -122,7 +122,7 @@ public final class IntegerExecutor {
         break
       }
     }
-    packedWeights = Self.packedWeights(graph, kernels: kernels, constants: constants)
+    preparations = Self.preparations(graph, kernels: kernels, constants: constants, shapes: shapes)
     workspace = .allocate(byteCount: workspaceBytes, alignment: 64)
     floatScratch = .allocate(capacity: floatCount)
     shapeCache[batchSize] = shapes

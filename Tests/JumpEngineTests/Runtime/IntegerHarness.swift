@@ -14,7 +14,7 @@ import Testing
 /// that two builds compute the same bits.
 @Suite("Integer executor benchmark harness")
 struct IntegerHarness {
-  static let jobsPath = ProcessInfo.processInfo.environment["JUMPSTATION_INTEGER_HARNESS"]
+  static let jobsVariable = "JUMPSTATION_INTEGER_HARNESS"
 
   struct Job: Decodable {
     var model: String
@@ -31,43 +31,27 @@ struct IntegerHarness {
     var prepare_seconds: Double
   }
 
-  /// Whole samples of `model`'s input read from a raw float32 file.
-  static func samples(_ path: String, _ model: Model) throws -> Tensor {
-    let sampleShape = Array(model.inputs[0].concreteShape(symbolicValue: 1).dropFirst())
-    let data = try Data(contentsOf: URL(fileURLWithPath: path))
-    let count = data.count / 4 / max(1, sampleShape.reduce(1, *))
-    return try Tensor(shape: [count] + sampleShape, dtype: .float32, littleEndianBytes: data)
-  }
-
-  @Test("run benchmark jobs", .enabled(if: jobsPath != nil))
+  @Test(
+    "run benchmark jobs", .enabled(if: ProcessInfo.processInfo.environment[jobsVariable] != nil))
   func runJobs() throws {
-    let jobsPath = try #require(Self.jobsPath)
-    let resultPath = try #require(ProcessInfo.processInfo.environment["JUMPSTATION_INTEGER_HARNESS_RESULT"])
-    let jobs = try JSONDecoder().decode([Job].self, from: Data(contentsOf: URL(fileURLWithPath: jobsPath)))
-    var results: [Result] = []
-    for job in jobs {
+    try BenchmarkJobs.run(jobsVariable: Self.jobsVariable, resultVariable: "\(Self.jobsVariable)_RESULT") {
+      (job: Job) in
       let start = Date()
       let model = try ONNXImporter.load(contentsOf: URL(fileURLWithPath: job.model))
-      let calibration = try Self.samples(job.calibration, model)
-      let ranges = try QuantizeTestSupport.minMaxRanges(model, calibration)
+      let ranges = try QuantizeTestSupport.minMaxRanges(
+        model, try BenchmarkJobs.samples(job.calibration, model))
       let graph = try Quantizer.quantize(try Lowering.lower(model), ranges: ranges, options: .init())
       let executor = try IntegerExecutor(graph: graph, batchSize: job.batch, threads: job.threads)
       let prepareSeconds = Date().timeIntervalSince(start)
-      let input = try Self.samples(job.input, model)
+      let input = try BenchmarkJobs.samples(job.input, model)
       var outputs = try executor.runIntegers(input: input)
-      var seconds: [Double] = []
-      for _ in 0..<job.repeats {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        outputs = try executor.runIntegers(input: input)
-        seconds.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-      }
+      let seconds = try BenchmarkJobs.time(job.repeats) { outputs = try executor.runIntegers(input: input) }
       if let path = job.codes, let first = outputs.first {
         var bytes = Data()
         for code in first.codes { withUnsafeBytes(of: code.littleEndian) { bytes.append(contentsOf: $0) } }
         try bytes.write(to: URL(fileURLWithPath: path))
       }
-      results.append(Result(seconds: seconds, prepare_seconds: prepareSeconds))
+      return Result(seconds: seconds, prepare_seconds: prepareSeconds)
     }
-    try JSONEncoder().encode(results).write(to: URL(fileURLWithPath: resultPath))
   }
 }

@@ -12,7 +12,7 @@ import Testing
 /// `[{"seconds": [...], "load_seconds": s}]` to `JUMPSTATION_RUNTIME_HARNESS_RESULT`.
 @Suite("Runtime benchmark harness")
 struct RuntimeHarness {
-  static let jobsPath = ProcessInfo.processInfo.environment["JUMPSTATION_RUNTIME_HARNESS"]
+  static let jobsVariable = "JUMPSTATION_RUNTIME_HARNESS"
 
   struct Job: Decodable {
     var model: String
@@ -28,34 +28,22 @@ struct RuntimeHarness {
     var load_seconds: Double
   }
 
-  @Test("run benchmark jobs", .enabled(if: jobsPath != nil))
+  @Test(
+    "run benchmark jobs", .enabled(if: ProcessInfo.processInfo.environment[jobsVariable] != nil))
   func runJobs() throws {
-    let jobsPath = try #require(Self.jobsPath)
-    let resultPath = try #require(ProcessInfo.processInfo.environment["JUMPSTATION_RUNTIME_HARNESS_RESULT"])
-    let jobs = try JSONDecoder().decode([Job].self, from: Data(contentsOf: URL(fileURLWithPath: jobsPath)))
-    var results: [Result] = []
-    for job in jobs {
+    try BenchmarkJobs.run(jobsVariable: Self.jobsVariable, resultVariable: "\(Self.jobsVariable)_RESULT") {
+      (job: Job) in
       let start = Date()
       let model = try ONNXImporter.load(contentsOf: URL(fileURLWithPath: job.model))
       let executor = try FloatExecutor(model: model, batchSize: job.batch, threads: job.threads)
       let loadSeconds = Date().timeIntervalSince(start)
-      let sampleShape = Array(model.inputs[0].concreteShape(symbolicValue: 1).dropFirst())
-      let data = try Data(contentsOf: URL(fileURLWithPath: job.input))
-      let floats = data.count / 4
-      let count = floats / max(1, sampleShape.reduce(1, *))
-      let input = try Tensor(shape: [count] + sampleShape, dtype: .float32, littleEndianBytes: data)
+      let input = try BenchmarkJobs.samples(job.input, model)
       var outputs = try executor.run(input: input)
-      var seconds: [Double] = []
-      for _ in 0..<job.repeats {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        outputs = try executor.run(input: input)
-        seconds.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-      }
+      let seconds = try BenchmarkJobs.time(job.repeats) { outputs = try executor.run(input: input) }
       if let path = job.output, let first = outputs.first {
         try first.littleEndianBytes.write(to: URL(fileURLWithPath: path))
       }
-      results.append(Result(seconds: seconds, load_seconds: loadSeconds))
+      return Result(seconds: seconds, load_seconds: loadSeconds)
     }
-    try JSONEncoder().encode(results).write(to: URL(fileURLWithPath: resultPath))
   }
 }

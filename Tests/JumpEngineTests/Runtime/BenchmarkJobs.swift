@@ -1,0 +1,39 @@
+import Foundation
+import JumpEngine
+import Testing
+
+/// What the benchmark harnesses (`RuntimeHarness`, `IntegerHarness`) share: a JSON file of jobs named by one
+/// environment variable, a JSON file of results named by another, raw float32 sample files, and timing.
+enum BenchmarkJobs {
+  /// Decodes `[Job]` from the file named by `$jobsVariable`, runs `body` on each, and writes the results to
+  /// the file named by `$resultVariable`.
+  static func run<Job: Decodable, Result: Encodable>(
+    jobsVariable: String, resultVariable: String, _ body: (Job) throws -> Result
+  ) throws {
+    let environment = ProcessInfo.processInfo.environment
+    let jobsPath = try #require(environment[jobsVariable])
+    let resultPath = try #require(environment[resultVariable])
+    let jobs = try JSONDecoder().decode([Job].self, from: Data(contentsOf: URL(fileURLWithPath: jobsPath)))
+    let results = try jobs.map(body)
+    try JSONEncoder().encode(results).write(to: URL(fileURLWithPath: resultPath))
+  }
+
+  /// Whole samples of `model`'s input read from a raw little-endian float32 file.
+  static func samples(_ path: String, _ model: Model) throws -> Tensor {
+    let sampleShape = Array(model.inputs[0].concreteShape(symbolicValue: 1).dropFirst())
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    let count = data.count / 4 / max(1, sampleShape.reduce(1, *))
+    return try Tensor(shape: [count] + sampleShape, dtype: .float32, littleEndianBytes: data)
+  }
+
+  /// The seconds of each of `repeats` calls of `body`.
+  static func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> [Double] {
+    var seconds: [Double] = []
+    for _ in 0..<repeats {
+      let t0 = DispatchTime.now().uptimeNanoseconds
+      try body()
+      seconds.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+    return seconds
+  }
+}
