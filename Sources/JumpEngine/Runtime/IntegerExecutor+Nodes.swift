@@ -19,35 +19,22 @@ extension IntegerExecutor {
       try convolve(node, q, int8(xName), int8(yName), int32Constants, false, prepared, shapes)
     case .fullyConnected16x8(let q):
       try convolve(node, q, int16(xName), int16(yName), int64Constants, false, prepared, shapes)
-    case .add(let parameters):
+    case .add, .mul:
       let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
-      if case .table(let table) = prepared {
-        IntegerKernels.lookUp(table, plan, a: a, b: b, output: y)
-      } else {
-        IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
+      switch (prepared, kernel) {
+      case (.table(let table), _): IntegerKernels.lookUp(table, plan, a: a, b: b, output: y)
+      case (_, .add(let parameters)): IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
+      case (_, .mul(let parameters)): IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
+      default: throw missing(node, xName)
       }
-    case .mul(let parameters):
-      let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
-      if case .table(let table) = prepared {
-        IntegerKernels.lookUp(table, plan, a: a, b: b, output: y)
-      } else {
-        IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
-      }
-    case .averagePool(let o, let range):
+    case .averagePool(let o, let range), .maxPool(let o, let range):
       let g = try Self.poolGeometry(node, shapes: shapes, o)
+      var average = false
+      if case .averagePool = kernel { average = true }
       if let x = int8(xName), let y = int8(yName) {
-        IntegerKernels.averagePool2d(g, input: x, output: y, range: range)
+        Self.pool(g, x, y, range, average: average)
       } else if let x = int16(xName), let y = int16(yName) {
-        IntegerKernels.averagePool2d(g, input: x, output: y, range: range)
-      } else {
-        throw missing(node, xName)
-      }
-    case .maxPool(let o, let range):
-      let g = try Self.poolGeometry(node, shapes: shapes, o)
-      if let x = int8(xName), let y = int8(yName) {
-        IntegerKernels.maxPool2d(g, input: x, output: y, range: range)
-      } else if let x = int16(xName), let y = int16(yName) {
-        IntegerKernels.maxPool2d(g, input: x, output: y, range: range)
+        Self.pool(g, x, y, range, average: average)
       } else {
         throw missing(node, xName)
       }
@@ -69,20 +56,12 @@ extension IntegerExecutor {
       IntegerKernels.softmax(
         x, outer: xShape[0], axis: xShape[1], inner: xShape.dropFirst(2).reduce(1, *), output: y,
         parameters: parameters)
-    case .logistic(let parameters):
-      guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
-      if case .table(let table) = prepared {
-        IntegerKernels.lookUp(table, x, count: count, output: y)
-      } else {
-        IntegerKernels.logistic(x, count: count, output: y, parameters: parameters)
+    case .logistic, .hardSwish:
+      // Always tabulated when the executor is planned.
+      guard let x = int8(xName), let y = int8(yName), case .table(let table) = prepared else {
+        throw missing(node, xName)
       }
-    case .hardSwish(let parameters):
-      guard let x = int8(xName), let y = int8(yName) else { throw missing(node, xName) }
-      if case .table(let table) = prepared {
-        IntegerKernels.lookUp(table, x, count: count, output: y)
-      } else {
-        IntegerKernels.hardSwish(x, count: count, output: y, parameters: parameters)
-      }
+      IntegerKernels.lookUp(table, x, count: count, output: y)
     case .copy:
       if let x = int8(xName), let y = int8(yName) {
         y.update(from: x, count: count)
@@ -177,6 +156,19 @@ extension IntegerExecutor {
     IntegerKernels.convolve(
       g, input: x, weights: packed, bias: bias, output: y, quantization: q, workspace: workspace,
       threads: threads)
+  }
+
+  /// AVERAGE_POOL_2D or MAX_POOL_2D.
+  static func pool<Element: FixedWidthInteger & SignedInteger>(
+    _ g: ConvGeometry, _ x: UnsafePointer<Element>, _ y: UnsafeMutablePointer<Element>,
+    _ range: ActivationRange,
+    average: Bool
+  ) {
+    if average {
+      IntegerKernels.averagePool2d(g, input: x, output: y, range: range)
+    } else {
+      IntegerKernels.maxPool2d(g, input: x, output: y, range: range)
+    }
   }
 
   /// The operands of ADD / SUB / MUL and their broadcast plan at this pass's shapes.

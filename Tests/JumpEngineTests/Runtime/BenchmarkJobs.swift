@@ -5,9 +5,31 @@ import Testing
 /// What the benchmark harnesses (`RuntimeHarness`, `IntegerHarness`) share: a JSON file of jobs named by one
 /// environment variable, a JSON file of results named by another, raw float32 sample files, and timing.
 enum BenchmarkJobs {
+  /// One job: a model, raw float32 input samples, the batch size and thread count to plan for, how many
+  /// timed runs, and what each harness may also read or write.
+  struct Job: Decodable {
+    var model: String
+    var input: String
+    var batch: Int
+    var threads: Int
+    var repeats: Int
+    /// `RuntimeHarness`: where to write the first output as raw float32.
+    var output: String?
+    /// `IntegerHarness`: raw float32 calibration samples.
+    var calibration: String?
+    /// `IntegerHarness`: where to write the first output's integer codes as raw int32.
+    var codes: String?
+  }
+
+  /// One job's timed runs, and the seconds spent before them (loading, quantizing, planning).
+  struct Result: Encodable {
+    var seconds: [Double]
+    var setup_seconds: Double
+  }
+
   /// Decodes `[Job]` from the file named by `$jobsVariable`, runs `body` on each, and writes the results to
   /// the file named by `$resultVariable`.
-  static func run<Job: Decodable, Result: Encodable>(
+  static func run(
     jobsVariable: String, resultVariable: String, _ body: (Job) throws -> Result
   ) throws {
     let environment = ProcessInfo.processInfo.environment

@@ -9,37 +9,22 @@ import Testing
 /// `calibration` and `input` are raw little-endian float32 files of whole samples. For each job the harness
 /// loads the float model, takes min/max ranges over the calibration samples, quantizes it (int8,
 /// per-channel), plans an `IntegerExecutor`, runs once to warm up, then times `repeats` runs of the whole
-/// input, and writes `[{"seconds": [...], "prepare_seconds": s}]` to `JUMPSTATION_INTEGER_HARNESS_RESULT`.
+/// input, and writes `[{"seconds": [...], "setup_seconds": s}]` to `JUMPSTATION_INTEGER_HARNESS_RESULT`.
 /// `codes` (optional) receives the first output's integer codes of the last run as raw int32, to check
 /// that two builds compute the same bits.
 @Suite("Integer executor benchmark harness")
 struct IntegerHarness {
   static let jobsVariable = "JUMPSTATION_INTEGER_HARNESS"
 
-  struct Job: Decodable {
-    var model: String
-    var calibration: String
-    var input: String
-    var batch: Int
-    var threads: Int
-    var repeats: Int
-    var codes: String?
-  }
-
-  struct Result: Encodable {
-    var seconds: [Double]
-    var prepare_seconds: Double
-  }
-
   @Test(
     "run benchmark jobs", .enabled(if: ProcessInfo.processInfo.environment[jobsVariable] != nil))
   func runJobs() throws {
     try BenchmarkJobs.run(jobsVariable: Self.jobsVariable, resultVariable: "\(Self.jobsVariable)_RESULT") {
-      (job: Job) in
+      job in
       let start = Date()
       let model = try ONNXImporter.load(contentsOf: URL(fileURLWithPath: job.model))
       let ranges = try QuantizeTestSupport.minMaxRanges(
-        model, try BenchmarkJobs.samples(job.calibration, model))
+        model, try BenchmarkJobs.samples(try #require(job.calibration), model))
       let graph = try Quantizer.quantize(try Lowering.lower(model), ranges: ranges, options: .init())
       let executor = try IntegerExecutor(graph: graph, batchSize: job.batch, threads: job.threads)
       let prepareSeconds = Date().timeIntervalSince(start)
@@ -51,7 +36,7 @@ struct IntegerHarness {
         for code in first.codes { withUnsafeBytes(of: code.littleEndian) { bytes.append(contentsOf: $0) } }
         try bytes.write(to: URL(fileURLWithPath: path))
       }
-      return Result(seconds: seconds, prepare_seconds: prepareSeconds)
+      return BenchmarkJobs.Result(seconds: seconds, setup_seconds: prepareSeconds)
     }
   }
 }

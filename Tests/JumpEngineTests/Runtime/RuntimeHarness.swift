@@ -9,30 +9,16 @@ import Testing
 /// little-endian float32 file holding whole samples, `output` (optional) receives the first model output of
 /// the last run as raw float32. For each job the harness loads the model, plans a `FloatExecutor`, runs
 /// once to warm up, then times `repeats` runs of the whole input, and writes
-/// `[{"seconds": [...], "load_seconds": s}]` to `JUMPSTATION_RUNTIME_HARNESS_RESULT`.
+/// `[{"seconds": [...], "setup_seconds": s}]` to `JUMPSTATION_RUNTIME_HARNESS_RESULT`.
 @Suite("Runtime benchmark harness")
 struct RuntimeHarness {
   static let jobsVariable = "JUMPSTATION_RUNTIME_HARNESS"
-
-  struct Job: Decodable {
-    var model: String
-    var input: String
-    var batch: Int
-    var threads: Int
-    var repeats: Int
-    var output: String?
-  }
-
-  struct Result: Encodable {
-    var seconds: [Double]
-    var load_seconds: Double
-  }
 
   @Test(
     "run benchmark jobs", .enabled(if: ProcessInfo.processInfo.environment[jobsVariable] != nil))
   func runJobs() throws {
     try BenchmarkJobs.run(jobsVariable: Self.jobsVariable, resultVariable: "\(Self.jobsVariable)_RESULT") {
-      (job: Job) in
+      job in
       let start = Date()
       let model = try ONNXImporter.load(contentsOf: URL(fileURLWithPath: job.model))
       let executor = try FloatExecutor(model: model, batchSize: job.batch, threads: job.threads)
@@ -43,7 +29,7 @@ struct RuntimeHarness {
       if let path = job.output, let first = outputs.first {
         try first.littleEndianBytes.write(to: URL(fileURLWithPath: path))
       }
-      return Result(seconds: seconds, load_seconds: loadSeconds)
+      return BenchmarkJobs.Result(seconds: seconds, setup_seconds: loadSeconds)
     }
   }
 }
