@@ -27,7 +27,7 @@ struct CheckCommandTests {
     let headlines = lines.filter { $0.hasPrefix(script.path + ":") }
     #expect(
       headlines == [
-        "\(script.path):2:\(exported.count + 18): error: unknown format 'onxx' (expected onnx)",
+        "\(script.path):2:\(exported.count + 18): error: unknown format 'onxx' (expected tflite, onnx, onnx-qdq)",
         "\(script.path):3:6: error: seed 99999999999 is out of range (expected 0...2147483647)",
         "\(script.path):4:41: error: unknown option 'fpus' for 'device'",
       ])

@@ -26,7 +26,7 @@ private func summary(_ diagnostics: [Diagnostic]) -> [String] {
       summary(found) == [
         "2:6: seed -1 is out of range (expected 0...2147483647)",
         "3:41: unknown option 'fpus' for 'device'",
-        "4:34: unknown format 'onxx' (expected onnx)",
+        "4:34: unknown format 'onxx' (expected tflite, onnx, onnx-qdq)",
       ])
     #expect(found.map(\.hint) == [nil, "did you mean 'fpu'?", "did you mean 'onnx'?"])
     #expect(found.allSatisfy { $0.exitCode == .dataError && $0.severity == .error })

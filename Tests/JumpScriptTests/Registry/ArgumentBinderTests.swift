@@ -129,10 +129,12 @@ private func bind(_ text: String) throws -> (arguments: BoundArguments, problems
         "14: ram 0 B is out of range (expected 1 B...931.32 GB)"
       ])
     #expect(
-      try bind(#"export "a.onnx" format=tflite"#).problems == ["24: unknown format 'tflite' (expected onnx)"])
+      try bind(#"export "a.onnx" format=png"#).problems == [
+        "24: unknown format 'png' (expected tflite, onnx, onnx-qdq)"
+      ])
     #expect(
       try bind(#"export "a.onnx" format=ONNX"#).problems == [
-        "24: unknown format 'ONNX' (expected onnx) | did you mean 'onnx'?"
+        "24: unknown format 'ONNX' (expected tflite, onnx, onnx-qdq) | did you mean 'onnx'?"
       ])
     #expect(try bind("load 42").problems == ["6: path must be a path in quotes, not a number"])
     #expect(try bind(#"load """#).problems == ["6: path is empty"])
