@@ -19,6 +19,8 @@ enum BenchmarkJobs {
     var calibration: String?
     /// `IntegerHarness`: where to write the first output's integer codes as raw int32.
     var codes: String?
+    /// `IntegerHarness`: where to export the quantized graph as `.tflite` (float edges), for LiteRT.
+    var tflite: String?
   }
 
   /// One job's timed runs, and the seconds spent before them (loading, quantizing, planning).

@@ -5,13 +5,15 @@ import Testing
 /// A driver for `scripts/bench-integer`, not a test: it runs only when `JUMPSTATION_INTEGER_HARNESS` names a
 /// JSON job file, and is skipped otherwise.
 ///
-/// The job file is a list of `{"model", "calibration", "input", "batch", "threads", "repeats", "codes"?}`:
+/// The job file is a list of `{"model", "calibration", "input", "batch", "threads", "repeats", "codes"?,
+/// "tflite"?}`:
 /// `calibration` and `input` are raw little-endian float32 files of whole samples. For each job the harness
 /// loads the float model, takes min/max ranges over the calibration samples, quantizes it (int8,
 /// per-channel), plans an `IntegerExecutor`, runs once to warm up, then times `repeats` runs of the whole
 /// input, and writes `[{"seconds": [...], "setup_seconds": s}]` to `JUMPSTATION_INTEGER_HARNESS_RESULT`.
 /// `codes` (optional) receives the first output's integer codes of the last run as raw int32, to check
-/// that two builds compute the same bits.
+/// that two builds compute the same bits; `tflite` (optional) receives the quantized graph exported as
+/// `.tflite` with float edges, for LiteRT's interpreter.
 @Suite("Integer executor benchmark harness")
 struct IntegerHarness {
   static let jobsVariable = "JUMPSTATION_INTEGER_HARNESS"
@@ -26,6 +28,10 @@ struct IntegerHarness {
       let ranges = try QuantizeTestSupport.minMaxRanges(
         model, try BenchmarkJobs.samples(try #require(job.calibration), model))
       let graph = try Quantizer.quantize(try Lowering.lower(model), ranges: ranges, options: .init())
+      // A graph the exporter cannot write is timed without LiteRT.
+      if let path = job.tflite, let data = try? TFLiteExporter.serialize(graph, io: .float) {
+        try data.write(to: URL(fileURLWithPath: path))
+      }
       let executor = try IntegerExecutor(graph: graph, batchSize: job.batch, threads: job.threads)
       let prepareSeconds = Date().timeIntervalSince(start)
       let input = try BenchmarkJobs.samples(job.input, model)
