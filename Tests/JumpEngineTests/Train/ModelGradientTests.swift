@@ -46,8 +46,11 @@ struct ModelGradientTests {
     }
     let modes: [TrainingMode] = graph.bufferNames.isEmpty ? [.inference] : [.inference, .training]
     for mode in modes {
+      // Batch statistics of two samples put many activations near a Relu or MaxPool kink, so training
+      // mode needs a smaller step (with 1e-3 the differences straddle kinks; at 3e-4 they agree to 1e-3).
       let errors = try GradientHarness.errors(
-        model, input: x, mode: mode, step: 1e-3, maxElements: 6, names: picked, checksInput: false,
+        model, input: x, mode: mode, step: mode == .training ? 3e-4 : 1e-3, maxElements: 6, names: picked,
+        checksInput: false,
         objective: objective)
       GradientHarness.expectSmall(errors, "\(name) \(mode)")
     }
