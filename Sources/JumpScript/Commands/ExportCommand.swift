@@ -89,7 +89,8 @@ enum ExportCommand: Command {
       ("model", .string(model.name)),
     ]
     if let samples = arguments.dataset("samples") {
-      let folder = url.deletingPathExtension().path + "_calibration"
+      let stem = url.pathExtension.isEmpty ? path : String(path.dropLast(url.pathExtension.count + 1))
+      let folder = stem + "_calibration"
       let count: Int
       do {
         count = try SampleDirectoryWriter.write(
