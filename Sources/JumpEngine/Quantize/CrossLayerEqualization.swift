@@ -138,8 +138,9 @@ public struct EqualizationReport: Sendable, Equatable {
 
 /// One Conv's weights and bias while they are rescaled, channel by channel.
 struct EqualizedLayer {
-  /// The node's index-free identity: its weight and bias initializer names.
+  /// The weight initializer's name.
   let weightName: String
+  /// The bias initializer's name, nil for a Conv without bias.
   let biasName: String?
   /// OIHW shape.
   let shape: [Int]

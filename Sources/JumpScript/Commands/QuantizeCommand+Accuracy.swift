@@ -3,8 +3,9 @@ import JumpEngine
 
 /// The accuracy steps around the quantizer: cross-layer equalization before it, bias correction after.
 ///
-/// Both read the dataset the model was calibrated on, the same samples (`calibration.sampleCount` from
-/// the start of the view), so nothing but the session's calibration decides the result.
+/// Both read the dataset the model was calibrated on, from the start of the view: equalization's new
+/// calibration the same `calibration.sampleCount` samples, bias correction the first of them (at most
+/// `BiasCorrectionOptions.sampleLimit`), so nothing but the session's calibration decides the result.
 extension QuantizeCommand {
   /// Equalizes the float model and calibrates the result the way `calibration` was made.
   ///
