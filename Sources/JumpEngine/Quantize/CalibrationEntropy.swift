@@ -17,9 +17,17 @@ extension CalibrationRangeSearch {
   /// 4. the `i` with the smallest divergence wins, the threshold being the outer edge of bin `i − 1`
   ///    (`i·w` from zero), or the observed extreme when `i = n`. A side with `n ≤ L` bins is not clipped.
   ///
+  /// Only thresholds that clip at most `maximumClippedFraction` of a side's values compete. The divergence
+  /// compares the clipped distribution with its own quantization, not with the data, so it rewards
+  /// collapsing the data: for values that sit away from zero (a squeeze-excite gate in [0.2, 0.8]) the
+  /// threshold at the first occupied bin piles everything into one bin and scores exactly 0. Outliers
+  /// are by definition rare, so a cap on the clipped mass keeps the method to what it is for.
+  ///
   /// Each candidate costs `O(L)`: prefix sums of `h`, of `h·ln h` and of nonzero bins give every level's
   /// sums at once.
-  public static func entropyRange(_ histogram: CalibrationHistogram) -> (Float, Float) {
+  public static func entropyRange(
+    _ histogram: CalibrationHistogram, maximumClippedFraction: Double = 1e-3
+  ) -> (Float, Float) {
     let low = histogram.minimum
     let high = histogram.maximum
     let signed = low < 0 && high > 0
@@ -27,11 +35,13 @@ extension CalibrationRangeSearch {
     var upper = high
     var lower = low
     if high > 0 {
-      let kept = klBins(side(histogram, positive: true), levels: levels)
+      let kept = klBins(
+        side(histogram, positive: true), levels: levels, maximumClippedFraction: maximumClippedFraction)
       if let kept { upper = Swift.min(high, Float(Double(kept) * histogram.binWidth)) }
     }
     if low < 0 {
-      let kept = klBins(side(histogram, positive: false), levels: levels)
+      let kept = klBins(
+        side(histogram, positive: false), levels: levels, maximumClippedFraction: maximumClippedFraction)
       if let kept { lower = Swift.max(low, Float(-Double(kept) * histogram.binWidth)) }
     }
     return (lower, upper)
@@ -39,7 +49,7 @@ extension CalibrationRangeSearch {
 
   /// The number of bins (counted outward from zero) whose threshold minimizes the KL divergence, or nil
   /// when keeping every bin is best.
-  static func klBins(_ counts: [Double], levels: Int) -> Int? {
+  static func klBins(_ counts: [Double], levels: Int, maximumClippedFraction: Double = 1e-3) -> Int? {
     let n = counts.count
     guard n > levels, levels > 0 else { return nil }
     var mass = [Double](repeating: 0, count: n + 1)
@@ -56,7 +66,7 @@ extension CalibrationRangeSearch {
     var best = (divergence: Double.infinity, kept: n)
     var candidates = Array(Swift.stride(from: levels, to: n, by: stride))
     candidates.append(n)
-    for i in candidates {
+    for i in candidates where total - mass[i] <= maximumClippedFraction * total {
       let divergence = klDivergence(
         keeping: i, levels: levels, counts: counts, mass: mass, entropy: entropy, nonzero: nonzero,
         total: total)

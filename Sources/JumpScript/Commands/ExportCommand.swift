@@ -8,6 +8,10 @@ import JumpEngine
 /// int16x8, with float layers where `skip=` kept them) or from the lowered float graph of a float model.
 /// `.onnx` files are float models, or QDQ models (`format=onnx-qdq`, the default for a quantized model)
 /// that ONNX Runtime runs with the device's quantization parameters.
+///
+/// `batch=1 samples=DATASET` is the hand-off to an NPU compiler that quantizes by itself (the DX-M1
+/// class): a float ONNX with static shapes, and next to it a folder of the dataset's samples, transformed
+/// as the model sees them, for the compiler's calibration.
 enum ExportCommand: Command {
   static let signature = CommandSignature(
     name: "export",
@@ -24,6 +28,12 @@ enum ExportCommand: Command {
       Parameter(
         "io", .choice(TFLiteIO.allCases.map(\.rawValue)),
         help: "element type of a quantized .tflite's inputs and outputs (default int8)"),
+      Parameter(
+        "batch", .integer(range: 1...65536),
+        help: "fix the batch dimension, giving static shapes (NPU compilers need batch=1)"),
+      Parameter(
+        "samples", .dataset,
+        help: "also write this dataset's samples as .npy files into PATH's stem + _calibration/"),
     ],
     prepositions: [
       (.from, Parameter("model", .model, help: "the model to export (default: the working model)"))
@@ -31,7 +41,7 @@ enum ExportCommand: Command {
     examples: [
       "export \"out/teacher.onnx\"", "export \"out/teacher_int8.tflite\"",
       "export \"out/teacher_int8.tflite\" io=float", "export \"out/teacher_int8.onnx\" format=onnx-qdq",
-      "export \"pruned.onnx\" from pruned",
+      "export \"pruned.onnx\" from pruned", "export \"out/teacher_npu.onnx\" batch=1 samples=operational",
     ])
 
   static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
@@ -43,6 +53,11 @@ enum ExportCommand: Command {
     let format = try ExportFormat.resolve(
       arguments.string("format"), path: path, quantized: model.quantized != nil)
     let io = try ioChoice(arguments, format: format, model: model)
+    let batch = arguments.integer("batch")
+    if let batch, format != .onnx && batch != 1 {
+      throw CommandError(
+        "batch=\(batch): \(format.rawValue) files are written at batch 1", parameter: "batch")
+    }
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
     do {
@@ -54,7 +69,7 @@ enum ExportCommand: Command {
     let data: Data
     let kind: String
     do {
-      (data, kind) = try serialize(model, format: format, io: io)
+      (data, kind) = try serialize(model, format: format, io: io, staticBatch: batch)
     } catch {
       throw CommandError(error)
     }
@@ -67,16 +82,26 @@ enum ExportCommand: Command {
       throw CommandError(error, parameter: "path")
     }
     let digest = FileDigest.sha256(data)
-    let text = "wrote \(path) (\(ValueFormatter.bytes(Double(data.count))), sha256 \(digest.prefix(16))…)"
-    return .record(
-      Record(
-        kind: "export",
-        fields: [
-          ("path", .string(path)), ("bytes", .number(.bytes(data.count))), ("sha256", .string(digest)),
-          ("format", .string(format.rawValue)), ("kind", .string(kind)), ("io", .string(io.rawValue)),
-          ("model", .string(model.name)),
-        ],
-        text: text))
+    var text = "wrote \(path) (\(ValueFormatter.bytes(Double(data.count))), sha256 \(digest.prefix(16))…)"
+    var fields: [(String, Value)] = [
+      ("path", .string(path)), ("bytes", .number(.bytes(data.count))), ("sha256", .string(digest)),
+      ("format", .string(format.rawValue)), ("kind", .string(kind)), ("io", .string(io.rawValue)),
+      ("model", .string(model.name)),
+    ]
+    if let samples = arguments.dataset("samples") {
+      let stem = url.pathExtension.isEmpty ? path : String(path.dropLast(url.pathExtension.count + 1))
+      let folder = stem + "_calibration"
+      let count: Int
+      do {
+        count = try SampleDirectoryWriter.write(
+          samples.dataset, to: URL(fileURLWithPath: folder), isCancelled: context.environment.isCancelled)
+      } catch {
+        throw CommandError(error, parameter: "samples")
+      }
+      text += "\nwrote \(folder)/ (\(count) samples of \(samples.name), float32 as the model takes them)"
+      fields += [("samples_path", .string(folder)), ("samples", .number(Quantity(Double(count))))]
+    }
+    return .record(Record(kind: "export", fields: fields, text: text))
   }
 
   /// The `io=` choice, checked against the format and the model: only a quantized `.tflite` has integer
@@ -101,7 +126,7 @@ enum ExportCommand: Command {
 
   /// The file's bytes and what kind of file they are (`int8`, `int4`, `int16x8`, `float32`).
   static func serialize(
-    _ model: ModelValue, format: ExportFormat, io: TFLiteIO
+    _ model: ModelValue, format: ExportFormat, io: TFLiteIO, staticBatch: Int? = nil
   ) throws(EngineError) -> (Data, String) {
     switch format {
     case .tflite:
@@ -114,10 +139,16 @@ enum ExportCommand: Command {
       return (try TFLiteExporter.serialize(floatModel: model.model, metadata: metadata), "float32")
     case .onnx:
       if let quantized = model.quantized { throw ExportFormat.quantizedAsFloatONNX(model, quantized) }
-      return (try ONNXExporter.serialize(model.model), "float32")
+      let float = try staticBatch.map { (batch) throws(EngineError) in
+        try model.model.withStaticShapes(batch: batch)
+      }
+      return (try ONNXExporter.serialize(float ?? model.model), "float32")
     case .onnxQDQ:
       guard let quantized = model.quantized else { throw ExportFormat.floatAsQDQ(model) }
-      return (try ONNXQDQExporter.serialize(quantized.graph), quantized.options.precision.rawValue)
+      let batch: String? = staticBatch == nil ? "batch" : nil
+      return (
+        try ONNXQDQExporter.serialize(quantized.graph, batch: batch), quantized.options.precision.rawValue
+      )
     }
   }
 }

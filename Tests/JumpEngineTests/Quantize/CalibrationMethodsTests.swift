@@ -117,6 +117,19 @@ struct CalibrationMethodsTests {
     }
   }
 
+  @Test("entropy does not collapse data that sits away from zero onto its lowest values")
+  func entropyKeepsDataAwayFromZero() {
+    // A squeeze-excite gate's values lie in about [0.2, 0.84]; cutting at the first occupied bin puts
+    // every value in one bin, where the divergence of the clipped data with its quantization is 0.
+    var samples = CalibrationSamples(seed: 16)
+    for values in [samples.uniform(50_000, 0.2, 0.84), samples.normal(50_000, mean: 6, deviation: 1)] {
+      let observer = Self.observer(values)
+      let minmax = CalibrationRangeSearch.range(observer, method: .minmax)
+      let entropy = CalibrationRangeSearch.range(observer, method: .entropy)
+      #expect(entropy.max >= 0.9 * minmax.max, "entropy: \(entropy.max) of \(minmax.max)")
+    }
+  }
+
   @Test("the mse range is about as good as a brute-force search on the samples")
   func mseMatchesBruteForce() {
     var samples = CalibrationSamples(seed: 15)

@@ -17,8 +17,8 @@ extension IntegerKernels {
   /// Each group of a block of samples is an im2col matrix of `input - zeroPoint` slices (padding is 0, as
   /// TFLite's omitted taps contribute nothing) multiplied by the weights in float, exactly (see
   /// `PackedConvolutionWeights`), chunk by chunk into integer accumulators, then requantized per channel.
-  /// `workspace` holds `convolutionWorkspaceBytes(g, Element.self)` bytes. BLAS runs with `threads` threads;
-  /// the result does not depend on it.
+  /// `workspace` holds `convolutionWorkspaceBytes(g, Element.self)` bytes. Requantization splits output
+  /// channels across `threads` workers; the result depends on neither that split nor BLAS's threads.
   @_specialize(where Element == Int8)
   @_specialize(where Element == Int16)
   static func convolve<Element: ConvolutionActivation>(
@@ -31,7 +31,9 @@ extension IntegerKernels {
     let block = space.layout.samplesPerBlock
     let depth = weights.depth
     let rows = g.outPerGroup
-    Kernels.setBLASThreads(threads)
+    // One GEMM call at a time, on BLAS's own threads: OpenBLAS is not reliably safe for concurrent callers,
+    // nor for changes of its (process-wide) thread count while other threads are inside it, so neither is
+    // done here. The result does not depend on BLAS's thread count: every GEMM is exact.
     weights.values.withUnsafeBufferPointer { packed in
       guard let packed = packed.baseAddress else { return }
       for first in stride(from: 0, to: g.batch, by: block) {
@@ -55,14 +57,30 @@ extension IntegerKernels {
                 first: slice == 0 && k == 0)
             }
           }
-          for r in 0..<rows {
-            let oc = group * rows + r
-            for s in 0..<samples {
-              Element.requantize(
-                space.accumulators + r * wide + s * plane, plane, bias: bias?[oc] ?? 0,
-                multiplier: q.multiplier(oc), q, output: output + ((first + s) * g.outChannels + oc) * plane)
-            }
-          }
+          requantizeRows(
+            group * rows..<(group + 1) * rows, space.accumulators, wide: wide, samples: samples, first: first,
+            g, bias: bias, q, output: output, threads: threads)
+        }
+      }
+    }
+  }
+
+  /// Requantizes the accumulators of output channels `channels` (rows of `acc`, one per channel, `samples`
+  /// planes side by side) into their NCHW places; channels are split across `threads` workers.
+  private static func requantizeRows<Element: ConvolutionActivation>(
+    _ channels: Range<Int>, _ acc: UnsafeMutablePointer<Element.Accumulator>, wide: Int, samples: Int,
+    first: Int, _ g: ConvGeometry, bias: UnsafePointer<Element.Accumulator>?, _ q: ConvolutionQuantization,
+    output: UnsafeMutablePointer<Element>, threads: Int
+  ) {
+    let plane = g.outPlane
+    let work = channels.count * wide
+    Kernels.parallelRanges(channels.count, threads: work >= parallelWork ? threads : 1) { rows in
+      for r in rows {
+        let oc = channels.lowerBound + r
+        for s in 0..<samples {
+          Element.requantize(
+            acc + r * wide + s * plane, plane, bias: bias?[oc] ?? 0, multiplier: q.multiplier(oc), q,
+            output: output + ((first + s) * g.outChannels + oc) * plane)
         }
       }
     }

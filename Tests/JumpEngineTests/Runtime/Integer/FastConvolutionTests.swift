@@ -7,7 +7,7 @@ import Testing
 /// groups, depth multipliers, batches, int8 / int4 / int16x8, per-tensor and per-channel multipliers, both
 /// rounding modes, extreme zero points, pruned taps, depths long enough to need several exact GEMM chunks,
 /// and one or two threads.
-@Suite("Integer kernels: fast paths against the reference loops")
+@Suite("Integer kernels: fast paths against the reference loops", .serialized)
 struct FastConvolutionTests {
   typealias R = ReferenceConvolution
 

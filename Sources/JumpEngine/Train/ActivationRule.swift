@@ -1,0 +1,53 @@
+/// Forward and backward of the elementwise activations (Relu, Clip, HardSwish, HardSigmoid, Sigmoid).
+enum ActivationRule {
+  /// The activation of `x` through the float executor's kernel.
+  static func forward(_ op: Op, _ x: TrainValue, threads: Int) -> TrainValue {
+    var y = TrainValue.zeros(x.shape)
+    let activation = Activation(op) ?? .none
+    x.values.withPointer { source in
+      y.values.withMutablePointer { destination in
+        Kernels.activate(activation, source, destination, count: x.count, threads: threads)
+      }
+    }
+    return y
+  }
+
+  /// `dx = dy * f'(x)`. Where the derivative jumps (at clip bounds, at 0 for Relu) it takes the value
+  /// PyTorch takes: 0 at the bound itself.
+  static func backward(_ op: Op, _ context: BackwardContext) -> TrainValue? {
+    guard context.needs(0) else { return nil }
+    let x = context.inputs[0].values
+    let y = context.output.values
+    var dx = context.outputGradient
+    dx.values.withMutablePointer { g in
+      x.withPointer { x in
+        y.withPointer { y in
+          let n = context.output.count
+          switch op {
+          case .relu:
+            for i in 0..<n where !(x[i] > 0) { g[i] = 0 }
+          case .clip(let low, let high):
+            let lo = low ?? -.infinity
+            let hi = high ?? .infinity
+            for i in 0..<n where !(x[i] > lo && x[i] < hi) { g[i] = 0 }
+          case .hardSwish:
+            for i in 0..<n {
+              let v = x[i]
+              g[i] *= v <= -3 ? 0 : (v >= 3 ? 1 : (2 * v + 3) / 6)
+            }
+          case .hardSigmoid(let alpha, let beta):
+            for i in 0..<n {
+              let t = alpha * x[i] + beta
+              g[i] *= (t > 0 && t < 1) ? alpha : 0
+            }
+          case .sigmoid:
+            for i in 0..<n { g[i] *= y[i] * (1 - y[i]) }
+          default:
+            break
+          }
+        }
+      }
+    }
+    return dx
+  }
+}

@@ -1,0 +1,193 @@
+/// Forward and backward of Conv (any groups, strides, pads and dilations; 1-D and 2-D).
+///
+/// The backward pass of a dense or grouped convolution is two GEMMs per sample and group on the same im2col
+/// matrix the forward pass multiplies: `dW += dY * cols^T` and `dCols = W^T * dY`, which col2im adds back
+/// into the input gradient. Depthwise convolutions (one input channel per group) run a direct loop instead,
+/// where GEMMs would be a few rows wide.
+enum ConvolutionRule {
+  /// The geometry of a Conv node on concrete shapes.
+  static func geometry(
+    _ node: Node, _ a: ConvAttributes, _ x: [Int], _ w: [Int], _ y: [Int]
+  ) throws(EngineError) -> ConvGeometry {
+    guard
+      let g = ConvGeometry(
+        input: x, outChannels: w[0], output: y, kernel: a.kernel, strides: a.strides, pads: a.pads,
+        dilations: a.dilations, group: a.group)
+    else {
+      throw EngineError(
+        .unsupportedOp, "node '\(node.name)' (Conv): only 1-D and 2-D convolutions are supported")
+    }
+    return g
+  }
+
+  /// The convolution through the float executor's kernels (im2col + SGEMM, or the depthwise kernel).
+  static func forward(
+    _ node: Node, _ a: ConvAttributes, _ inputs: [TrainValue], _ outputShape: [Int], threads: Int
+  ) throws(EngineError) -> TrainValue {
+    let (x, w) = (inputs[0], inputs[1])
+    let g = try geometry(node, a, x.shape, w.shape, outputShape)
+    let bias = inputs.count > 2 ? inputs[2].values : nil
+    let depthwise = StepBuilder.isDepthwise(g)
+    let scratchCount =
+      depthwise
+      ? Kernels.depthwiseScratchCount(g, threads: threads) : Kernels.conv2dScratchCount(g, threads: threads)
+    var scratch = [Float](repeating: 0, count: max(scratchCount, 1))
+    var y = TrainValue.zeros(outputShape)
+    x.values.withPointer { px in
+      w.values.withPointer { pw in
+        (bias ?? []).withPointer { pb in
+          scratch.withMutablePointer { s in
+            y.values.withMutablePointer { py in
+              let b = bias == nil ? nil : pb
+              if depthwise {
+                Kernels.depthwiseConv2d(
+                  g, input: px, weight: pw, bias: b, output: py, activation: .none, scratch: s,
+                  threads: threads)
+              } else {
+                Kernels.conv2d(
+                  g, input: px, weight: pw, bias: b, output: py, activation: .none,
+                  scratch: scratchCount > 0 ? s : nil, threads: threads)
+              }
+            }
+          }
+        }
+      }
+    }
+    return y
+  }
+
+  /// Gradients of the input, the weights and the bias.
+  static func backward(_ a: ConvAttributes, _ context: BackwardContext) throws(EngineError) -> [TrainValue?] {
+    let (x, w) = (context.inputs[0], context.inputs[1])
+    let g = try geometry(context.node, a, x.shape, w.shape, context.output.shape)
+    let dy = context.outputGradient.values
+    var dx = TrainValue.zeros(context.needs(0) ? x.shape : [0])
+    var dw = TrainValue.zeros(context.needs(1) ? w.shape : [0])
+    x.values.withPointer { px in
+      w.values.withPointer { pw in
+        dy.withPointer { pdy in
+          dx.values.withMutablePointer { pdx in
+            dw.values.withMutablePointer { pdw in
+              let operands = Operands(
+                x: px, w: pw, dy: pdy, dx: context.needs(0) ? pdx : nil, dw: context.needs(1) ? pdw : nil)
+              if StepBuilder.isDepthwise(g) {
+                depthwiseBackward(g, operands)
+              } else {
+                Kernels.setBLASThreads(context.threads)
+                gemmBackward(g, operands)
+              }
+            }
+          }
+        }
+      }
+    }
+    var result: [TrainValue?] = [context.needs(0) ? dx : nil, context.needs(1) ? dw : nil]
+    if context.inputs.count > 2 {
+      result.append(context.needs(2) ? biasGradient(g, dy) : nil)
+    }
+    return result
+  }
+
+  /// The memory a backward pass reads and writes; nil gradients are not wanted.
+  struct Operands {
+    let x: UnsafePointer<Float>
+    let w: UnsafePointer<Float>
+    let dy: UnsafePointer<Float>
+    let dx: UnsafeMutablePointer<Float>?
+    let dw: UnsafeMutablePointer<Float>?
+  }
+
+  /// The sum of the output gradient over samples and positions, per output channel.
+  static func biasGradient(_ g: ConvGeometry, _ dy: [Float]) -> TrainValue {
+    var sums = [Double](repeating: 0, count: g.outChannels)
+    dy.withPointer { p in
+      for n in 0..<g.batch {
+        for c in 0..<g.outChannels {
+          sums[c] += Double(Kernels.sum(p + (n * g.outChannels + c) * g.outPlane, g.outPlane))
+        }
+      }
+    }
+    return TrainValue(shape: [g.outChannels], values: sums.map { Float($0) })
+  }
+
+  /// Dense and grouped convolutions: per sample and group, `dW += dY * cols^T` and
+  /// `dX += col2im(W^T * dY)` (a pointwise convolution's columns are the input itself).
+  static func gemmBackward(_ g: ConvGeometry, _ o: Operands) {
+    let k = g.columnRows
+    let p = g.outPlane
+    let m = g.outPerGroup
+    var columns = [Float](repeating: 0, count: g.isPointwise ? 1 : k * p)
+    columns.withMutablePointer { cols in
+      for n in 0..<g.batch {
+        for group in 0..<g.group {
+          let xg = o.x + (n * g.inChannels + group * g.inPerGroup) * g.inPlane
+          let dyg = o.dy + (n * g.outChannels + group * m) * p
+          let wg = o.w + group * m * k
+          if let dw = o.dw {
+            var operand = xg
+            if !g.isPointwise {
+              Kernels.im2col(g, input: xg, columns: cols)
+              operand = UnsafePointer(cols)
+            }
+            Kernels.sgemm(
+              transA: false, transB: true, m: m, n: k, k: p, alpha: 1, a: dyg, lda: p, b: operand, ldb: p,
+              beta: 1, c: dw + group * m * k, ldc: k)
+          }
+          if let dx = o.dx {
+            let dxg = dx + (n * g.inChannels + group * g.inPerGroup) * g.inPlane
+            if g.isPointwise {
+              Kernels.sgemm(
+                transA: true, transB: false, m: k, n: p, k: m, alpha: 1, a: wg, lda: k, b: dyg, ldb: p,
+                beta: 1, c: dxg, ldc: p)
+            } else {
+              Kernels.sgemm(
+                transA: true, transB: false, m: k, n: p, k: m, alpha: 1, a: wg, lda: k, b: dyg, ldb: p,
+                beta: 0, c: cols, ldc: p)
+              Kernels.col2imAdding(g, columns: cols, input: dxg)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Depthwise convolutions (output channel `oc` reads input channel `oc / multiplier`): per output plane
+  /// and tap, one pass over the output rows that accumulates both gradients.
+  static func depthwiseBackward(_ g: ConvGeometry, _ o: Operands) {
+    let multiplier = g.outChannels / g.inChannels
+    let taps = g.kernelHeight * g.kernelWidth
+    let s = g.strideWidth
+    for n in 0..<g.batch {
+      for oc in 0..<g.outChannels {
+        let inputPlane = (n * g.inChannels + oc / multiplier) * g.inPlane
+        let x = o.x + inputPlane
+        let dy = o.dy + (n * g.outChannels + oc) * g.outPlane
+        for ky in 0..<g.kernelHeight {
+          for kx in 0..<g.kernelWidth {
+            let t = oc * taps + ky * g.kernelWidth + kx
+            let weight = o.w[t]
+            let offsetX = kx * g.dilationWidth
+            let valid = g.validColumns(offset: offsetX)
+            if valid.isEmpty { continue }
+            var sum: Float = 0
+            for oy in 0..<g.outHeight {
+              let iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight
+              if iy < 0 || iy >= g.inHeight { continue }
+              let start = iy * g.inWidth - g.padLeft + offsetX
+              let gradient = dy + oy * g.outWidth
+              if o.dw != nil {
+                let row = x + start
+                for ox in valid { sum += gradient[ox] * row[ox &* s] }
+              }
+              if let dx = o.dx {
+                let row = dx + inputPlane + start
+                for ox in valid { row[ox &* s] += weight * gradient[ox] }
+              }
+            }
+            o.dw?[t] += sum
+          }
+        }
+      }
+    }
+  }
+}
