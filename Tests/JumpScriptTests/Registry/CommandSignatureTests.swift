@@ -16,12 +16,12 @@ import Testing
 
   @Test func usageLines() {
     #expect(LoadCommand.signature.usage == "load PATH [as NAME] [sha256:HEX]")
-    #expect(ExportCommand.signature.usage == "export PATH [from MODEL] [format=…] [io=…]")
+    #expect(ExportCommand.signature.usage == "export PATH [from MODEL] [format=…] [io=…] [batch=…] [samples=…]")
     #expect(
       DatasetCommand.signature.usage
         == "dataset NAME = PATH [as REST] [scale=…] [mean=…] [std=…] [layout=nchw] [limit=…] [shuffle=false] [split=…]"
     )
-    #expect(ReportCommand.signature.usage == "report [MODEL]")
+    #expect(ReportCommand.signature.usage == "report [memory] [MODEL] [io=…]")
     #expect(SeedCommand.signature.usage == "seed SEED")
     #expect(TargetCommand.signature.usage == "target DEVICE")
     // Required options are not shown as optional.
