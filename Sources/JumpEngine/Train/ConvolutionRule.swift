@@ -113,6 +113,10 @@ enum ConvolutionRule {
   /// Dense and grouped convolutions: per sample and group, `dW += dY * cols^T` and
   /// `dX += col2im(W^T * dY)` (a pointwise convolution's columns are the input itself).
   static func gemmBackward(_ g: ConvGeometry, _ o: Operands) {
+    if Kernels.batchesSamples(g) {
+      batchedGemmBackward(g, o)
+      return
+    }
     let k = g.columnRows
     let p = g.outPlane
     let m = g.outPerGroup
@@ -144,6 +148,59 @@ enum ConvolutionRule {
                 transA: true, transB: false, m: k, n: p, k: m, alpha: 1, a: wg, lda: k, b: dyg, ldb: p,
                 beta: 0, c: cols, ldc: p)
               Kernels.col2imAdding(g, columns: cols, input: dxg)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// `gemmBackward` for small output planes, where per-sample GEMMs are too narrow to run at speed (the
+  /// forward kernel batches the same cases): every sample's columns side by side (`K x N*P`) and the
+  /// group's output gradient gathered the same way, so each group is two wide GEMMs.
+  static func batchedGemmBackward(_ g: ConvGeometry, _ o: Operands) {
+    let k = g.columnRows
+    let p = g.outPlane
+    let m = g.outPerGroup
+    let wide = g.batch * p
+    var columns = [Float](repeating: 0, count: k * wide)
+    var gathered = [Float](repeating: 0, count: m * wide)
+    columns.withMutablePointer { cols in
+      gathered.withMutablePointer { dyw in
+        for group in 0..<g.group {
+          for n in 0..<g.batch {
+            let source = o.dy + (n * g.outChannels + group * m) * p
+            for r in 0..<m { Kernels.copy(source + r * p, dyw + r * wide + n * p, p) }
+          }
+          if let dw = o.dw {
+            for n in 0..<g.batch {
+              let xg = o.x + (n * g.inChannels + group * g.inPerGroup) * g.inPlane
+              if g.isPointwise {
+                for c in 0..<g.inPerGroup { Kernels.copy(xg + c * g.inPlane, cols + c * wide + n * p, p) }
+              } else {
+                Kernels.im2col(g, input: xg, columns: cols + n * p, rowStride: wide)
+              }
+            }
+            Kernels.sgemm(
+              transA: false, transB: true, m: m, n: k, k: wide, alpha: 1, a: dyw, lda: wide, b: cols,
+              ldb: wide,
+              beta: 1, c: dw + group * m * k, ldc: k)
+          }
+          if let dx = o.dx {
+            Kernels.sgemm(
+              transA: true, transB: false, m: k, n: wide, k: m, alpha: 1, a: o.w + group * m * k, lda: k,
+              b: dyw, ldb: wide, beta: 0, c: cols, ldc: wide)
+            for n in 0..<g.batch {
+              let dxg = dx + (n * g.inChannels + group * g.inPerGroup) * g.inPlane
+              if g.isPointwise {
+                for c in 0..<g.inPerGroup {
+                  let source = cols + c * wide + n * p
+                  let target = dxg + c * g.inPlane
+                  for j in 0..<p { target[j] += source[j] }
+                }
+              } else {
+                Kernels.col2imAdding(g, columns: cols + n * p, input: dxg, rowStride: wide)
+              }
             }
           }
         }

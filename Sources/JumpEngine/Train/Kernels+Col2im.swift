@@ -3,10 +3,13 @@ extension Kernels {
   /// the input cell it was read from (cells that were padding are dropped).
   ///
   /// `input` points at the group's first input channel plane of the sample. Overlapping windows add up,
-  /// which makes this the input gradient of a convolution when `columns` holds `W^T * dY`.
+  /// which makes this the input gradient of a convolution when `columns` holds `W^T * dY`. Rows are
+  /// `rowStride` floats apart (default: one output plane), as `im2col` writes them.
   static func col2imAdding(
-    _ g: ConvGeometry, columns: UnsafePointer<Float>, input: UnsafeMutablePointer<Float>
+    _ g: ConvGeometry, columns: UnsafePointer<Float>, input: UnsafeMutablePointer<Float>,
+    rowStride: Int? = nil
   ) {
+    let outPlane = rowStride ?? g.outPlane
     var row = columns
     for c in 0..<g.inPerGroup {
       let plane = input + c * g.inPlane
@@ -26,7 +29,7 @@ extension Kernels {
               for ox in valid { destination[ox &* s] += source[ox] }
             }
           }
-          row += g.outPlane
+          row += outPlane
         }
       }
     }
