@@ -46,6 +46,7 @@ report
 #=   /features/features.11/Conv  Conv  1×224×8×8    322,784   20,643,840
 #=   /head/Gemm                  Gemm  1×10           2,250        2,240
 #=   target  pico: fp32 weights 3.34 MB vs 2 MB flash: does not fit
+#=   latency ~252.498 s per sample on pico (estimate from MACs, bytes and the catalog's throughput)
 
 # `eval` runs the model over a dataset in batches. The test split has labels, so it measures
 # top-1 accuracy (ONNX Runtime gets the same figure on the same files). Speed differs from machine

@@ -54,6 +54,8 @@ report
 #=   /features/features.11/Conv  Conv  1×224×8×8    322,784   20,643,840
 #=   /head/Gemm                  Gemm  1×10           2,250        2,240
 #=   target  pico: int8 weights 857 KB vs 2 MB flash: fits
+#=   target  pico: peak RAM 344 KB vs 264 KB RAM: does not fit (80 KB over)
+#=   latency ~10.111 s per sample on pico (estimate from MACs, bytes and the catalog's throughput)
 #=   quantization error per layer (SQNR vs float, worst first, 32 samples):
 #=     tensor                                  layer                             SQNR
 #=     /features/features.6/MaxPool_output_0   /features/features.6/MaxPool   30.4 dB
@@ -61,6 +63,32 @@ report
 #=     /features/features.13/Relu_output_0     /features/features.11/Conv     32.4 dB
 #=     /features/features.9/Relu_output_0      /features/features.7/Conv      33.1 dB
 #=     /features/features.10/MaxPool_output_0  /features/features.10/MaxPool  33.2 dB
+
+# The weights fit the Pico's flash, but RAM is the other budget. `report memory` plans the activation
+# arena exactly as TFLite Micro will for the exported file (greedy, largest buffer first, 16-byte
+# aligned) and adds the target's runtime overhead: the two widest activations, 112 and 224 channels at
+# 32 x 32, are live together while the second convolution runs, and that alone is more than 264 KB.
+report memory
+#= memory plan of teacher_int8: TFLite Micro arena over the exported file's 9 ops
+#=   arena     344,064 B (336 KB) planned greedily, tensors and kernel scratch rounded to 16 B
+#=   peak RAM  344 KB = arena + 8 KB runtime overhead (pico)
+#=   peak at   op 1 CONV_2D -> /features/features.5/Relu_output_0; live there:
+#=     buffer                              kind      bytes   offset  ops
+#=     /features/features.5/Relu_output_0  tensor  229,376        0  1-2
+#=     /features/features.2/Relu_output_0  tensor  114,688  229,376  0-1
+#=   target    pico: peak RAM 344 KB vs 264 KB RAM: does not fit (80 KB over)
+#=
+#=   arena use per op (live bytes; bar to the arena size):
+#=     op  operator         output                                   live B  arena
+#=      0  CONV_2D          /features/features.2/Relu_output_0      115,712  ########................
+#=      1  CONV_2D          /features/features.5/Relu_output_0      344,064  ######################## peak
+#=      2  MAX_POOL_2D      /features/features.6/MaxPool_output_0   286,720  ####################....
+#=      3  CONV_2D          /features/features.9/Relu_output_0       98,304  #######.................
+#=      4  MAX_POOL_2D      /features/features.10/MaxPool_output_0   51,200  ####....................
+#=      5  CONV_2D          /features/features.13/Relu_output_0      24,576  ##......................
+#=      6  MEAN             /pool/GlobalAveragePool_output_0         15,488  #.......................
+#=      7  RESHAPE          /Flatten_output_0                           448  ........................
+#=      8  FULLY_CONNECTED  logits                                      240  ........................
 
 # One scale per weight tensor instead of one per output channel costs signal-to-noise; on
 # depthwise networks such as MobileNetV3 it can cost most of the accuracy. Bias correction wins

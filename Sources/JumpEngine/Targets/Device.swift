@@ -25,12 +25,18 @@ public struct Device: Sendable, Equatable {
   public var weightsInFlash: Bool
   /// Peak int8 throughput of an accelerator in tera-operations per second, if there is one.
   public var tops: Double?
+  /// What runs the model: TFLite Micro on a microcontroller, LiteRT on Linux, or an NPU.
+  public var kind: DeviceKind
+  /// Whether the vendor's compiler quantizes a float model itself (DEEPX DX-COM takes float ONNX plus
+  /// calibration data), so JumpStation's own quantization is not what runs there.
+  public var compilerQuantizes: Bool
 
   /// Creates a device description.
   public init(
     name: String, summary: String = "", ram: Int, flash: Int, clockHz: Double,
     int8MACsPerCycle: Double = 1, floatMACsPerCycle: Double = 0, hasFloat: Bool = false,
-    runtimeOverhead: Int = 0, weightsInFlash: Bool = true, tops: Double? = nil
+    runtimeOverhead: Int = 0, weightsInFlash: Bool = true, tops: Double? = nil, kind: DeviceKind = .mcu,
+    compilerQuantizes: Bool = false
   ) {
     self.name = name
     self.summary = summary
@@ -43,5 +49,7 @@ public struct Device: Sendable, Equatable {
     self.runtimeOverhead = runtimeOverhead
     self.weightsInFlash = weightsInFlash
     self.tops = tops
+    self.kind = kind
+    self.compilerQuantizes = compilerQuantizes
   }
 }

@@ -25,6 +25,12 @@ enum DeviceCommand: Command {
       Parameter(
         "weights_in_flash", .boolean, default: .bool(true), help: "weights are read in place from flash"),
       Parameter("tops", .number(.none, range: 0...1e4), help: "accelerator int8 TOPS, if any"),
+      Parameter(
+        "kind", .choice(DeviceKind.allCases.map(\.rawValue)), default: .word(DeviceKind.mcu.rawValue),
+        help: "what runs the model: mcu (TFLite Micro), linux (LiteRT on the CPU), npu (an accelerator)"),
+      Parameter(
+        "compiler_quantizes", .boolean, default: .bool(false),
+        help: "the vendor compiler quantizes a float model itself (DX-M1 class NPUs)"),
       Parameter("summary", .string, default: .string(""), help: "one line saying what it is"),
     ],
     examples: ["device mybox ram=512KB flash=4MB clock=240MHz int8_macs=2 fpu=true"])
@@ -40,7 +46,9 @@ enum DeviceCommand: Command {
       int8MACsPerCycle: arguments.number("int8_macs") ?? 1,
       floatMACsPerCycle: arguments.number("float_macs") ?? 0,
       hasFloat: arguments.bool("fpu") ?? false, runtimeOverhead: Int(arguments.number("overhead") ?? 0),
-      weightsInFlash: arguments.bool("weights_in_flash") ?? true, tops: arguments.number("tops"))
+      weightsInFlash: arguments.bool("weights_in_flash") ?? true, tops: arguments.number("tops"),
+      kind: arguments.string("kind").flatMap(DeviceKind.init(rawValue:)) ?? .mcu,
+      compilerQuantizes: arguments.bool("compiler_quantizes") ?? false)
     context.state.store(device)
     return .none
   }

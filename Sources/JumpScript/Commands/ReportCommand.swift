@@ -1,17 +1,35 @@
 import JumpEngine
 
-/// `report [MODEL]`: what the model is: inputs and outputs, ops, parameters, size, MACs per layer.
+/// `report [memory] [MODEL]`: what the model is: inputs and outputs, ops, parameters, size, MACs per
+/// layer, and with a target its flash, RAM and latency budget; `report memory` shows the arena plan.
 enum ReportCommand: Command {
   static let signature = CommandSignature(
     name: "report",
-    summary: "describe a model: inputs, outputs, ops, parameters, size and MACs per layer",
-    positionals: [Parameter("model", .model, help: "the model (default: the working model)")],
-    examples: ["report", "report teacher", "let r = report"])
+    summary:
+      "describe a model: inputs, outputs, ops, parameters, size, MACs per layer; `memory`: its RAM plan",
+    positionals: [
+      Parameter(
+        "section", .choice(["memory"]),
+        help: "memory: the TFLite Micro arena plan (peak, live tensors, timeline) instead of the summary"),
+      Parameter("model", .model, help: "the model (default: the working model)"),
+    ],
+    options: [
+      Parameter(
+        "io", .choice(TFLiteIO.allCases.map(\.rawValue)),
+        help: "for memory: the exported file's edges (default int8 for a quantized model, float otherwise)")
+    ],
+    examples: [
+      "report", "report teacher", "let r = report", "report memory", "let m = report memory teacher_int8",
+    ])
 
   static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
   {
     guard let model = arguments.model("model") ?? context.state.workingModel else {
       throw CommandError("there is no model to report on", hint: "load one first: load \"model.onnx\"")
+    }
+    if arguments.string("section") == "memory" {
+      let io = arguments.string("io").flatMap(TFLiteIO.init(rawValue:))
+      return try memoryReport(model, io: io, device: context.state.target)
     }
     let summary = model.summary
     var fields: [(name: String, value: Value)] = [
@@ -29,6 +47,9 @@ enum ReportCommand: Command {
       fields.append(("fits_flash", .bool(fits)))
       text += "\n" + budgetLine(model.weightBytes, precision: model.precision, device: device, fits: fits)
     }
+    let budget = budgetLines(model, device: context.state.target)
+    fields += budget.fields
+    if !budget.lines.isEmpty { text += "\n" + budget.lines.joined(separator: "\n") }
     if let quantized = model.quantized {
       let errors = try layerErrors(quantized, state: context.state, environment: context.environment)
       if let (worst, samples) = errors {

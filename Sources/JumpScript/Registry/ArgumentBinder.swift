@@ -45,6 +45,16 @@ struct ArgumentBinder {
     for argument in call.arguments {
       switch argument {
       case .positional(let expr):
+        // An optional keyword positional (`report memory`) is skipped when the word is not one of its
+        // keywords, so `report teacher` still reaches the model after it.
+        while positionalIndex + 1 < signature.positionals.count,
+          case .choice(let words) = signature.positionals[positionalIndex].type,
+          !signature.positionals[positionalIndex].isRequired,
+          signature.positionals[positionalIndex].defaultValue == nil,
+          case .name(let word) = expr.kind, !words.contains(word)
+        {
+          positionalIndex += 1
+        }
         guard positionalIndex < signature.positionals.count else {
           let count = signature.positionals.count
           let takes =

@@ -101,6 +101,8 @@ extension Device {
       ("weights_in_flash", .bool(weightsInFlash)),
       ("int8_macs_per_cycle", .number(Quantity(int8MACsPerCycle))),
       ("float_macs_per_cycle", .number(Quantity(floatMACsPerCycle))),
+      ("kind", .string(kind.rawValue)),
+      ("compiler_quantizes", .bool(compilerQuantizes)),
     ]
     if let tops { result.append(("tops", .number(Quantity(tops)))) }
     return result

@@ -66,15 +66,18 @@ private func summary(_ diagnostics: [Diagnostic]) -> [String] {
       report teachr
       let n = operational.samples
       target pcio
-      target rpi-zero2
+      target rpi-zero3
       """
     let found = check(text)
     #expect(
       summary(found) == [
         "3:8: unknown model 'teachr'", "4:9: unknown name 'operational'", "5:8: unknown target 'pcio'",
-        "6:8: unknown target 'rpi-zero2'",
+        "6:8: unknown target 'rpi-zero3'",
       ])
-    #expect(found.map(\.hint) == ["did you mean 'teacher'?", nil, "did you mean 'pico'?", nil])
+    #expect(
+      found.map(\.hint) == [
+        "did you mean 'teacher'?", nil, "did you mean 'pico'?", "did you mean 'rpi-zero2'?",
+      ])
   }
 
   @Test func withoutUseTargetsPicoIsUnknown() {

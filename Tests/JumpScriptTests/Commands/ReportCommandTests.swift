@@ -41,7 +41,8 @@ import Testing
     try session.run("use targets\ntarget pico\nload \"\(Repo.teacher)\" as teacher\nlet r = report")
     #expect(try session.display("r.fits_flash") == "false")
     let text = try session.display("report")
-    #expect(text.hasSuffix("  target  pico: fp32 weights 3.34 MB vs 2 MB flash: does not fit"))
+    #expect(text.contains("\n  target  pico: fp32 weights 3.34 MB vs 2 MB flash: does not fit\n"))
+    #expect(text.hasSuffix("per sample on pico (estimate from MACs, bytes and the catalog's throughput)"))
   }
 
   @Test func modelFields() throws {
@@ -85,11 +86,28 @@ import Testing
   @Test func useTargetsDeclaresPico() throws {
     let session = TestSession()
     try session.run("use targets\nuse targets")
-    #expect(session.state.devices.map(\.name) == ["pico"])
+    #expect(
+      session.state.devices.map(\.name) == ["uno", "pico", "nano33ble", "esp32s3", "rpi-zero2", "turbo"])
     #expect(try session.display("pico") == "pico: 264 KB RAM, 2 MB flash, 133 MHz, no FPU")
     #expect(try session.display("pico.ram == 264KB") == "true")
     #expect(try session.display("pico.clock") == "133 MHz")
     #expect(try session.display("pico.float") == "false")
+    #expect(try session.display("pico.kind") == "mcu")
+    #expect(try session.display("rpi-zero2.kind") == "linux")
+    #expect(try session.display("rpi-zero2.weights_in_flash") == "false")
+    #expect(try session.display("turbo.kind") == "npu")
+    #expect(try session.display("turbo.compiler_quantizes") == "true")
+    #expect(try session.display("turbo.tops") == "25")
+    #expect(try session.display("uno.ram == 2KB") == "true")
+  }
+
+  @Test func deviceKindsAreChecked() throws {
+    let session = TestSession()
+    try session.run("device box ram=1GB flash=8GB clock=1GHz kind=linux")
+    #expect(try session.display("box.kind") == "linux")
+    #expect(try session.display("box.compiler_quantizes") == "false")
+    let wrong = try #require(session.failure("device bad ram=1KB flash=1KB clock=1MHz kind=gpu"))
+    #expect(wrong.message.contains("gpu"))
   }
 
   @Test func targetSelectsADevice() throws {

@@ -88,7 +88,7 @@ private func bind(_ text: String) throws -> (arguments: BoundArguments, problems
   @Test func unknownOptionsAndPrepositions() throws {
     #expect(
       try bind("report detail=1").problems == [
-        "8: unknown option 'detail' for 'report' | 'report' has no options"
+        "8: unknown option 'detail' for 'report' | options are io"
       ])
     #expect(
       try bind(device + " fpus=true").problems == [
@@ -96,7 +96,7 @@ private func bind(_ text: String) throws -> (arguments: BoundArguments, problems
       ])
     #expect(
       try bind(device + " colour=1").problems == [
-        "39: unknown option 'colour' for 'device' | options are ram, flash, clock, int8_macs, float_macs, fpu, overhead, weights_in_flash, tops, summary"
+        "39: unknown option 'colour' for 'device' | options are ram, flash, clock, int8_macs, float_macs, fpu, overhead, weights_in_flash, tops, kind, compiler_quantizes, summary"
       ])
     #expect(try bind("seed 1 on teacher").problems == ["8: 'seed' does not take 'on'"])
     #expect(

@@ -22,7 +22,7 @@ import Testing
       DatasetCommand.signature.usage
         == "dataset NAME = PATH [as REST] [scale=…] [mean=…] [std=…] [layout=nchw] [limit=…] [shuffle=false] [split=…]"
     )
-    #expect(ReportCommand.signature.usage == "report [MODEL]")
+    #expect(ReportCommand.signature.usage == "report [memory] [MODEL] [io=…]")
     #expect(SeedCommand.signature.usage == "seed SEED")
     #expect(TargetCommand.signature.usage == "target DEVICE")
     // Required options are not shown as optional.

@@ -1,0 +1,87 @@
+/// Plans the activation arena of a device graph exactly as TFLite Micro will for the exported `.tflite`.
+///
+/// The plan is made over the same operator list the TFLite writer emits (so the PADs it inserts before
+/// convolutions and the QUANTIZE/DEQUANTIZE of `io=float` edges are planned too), with TFLite Micro's
+/// lifetimes (`AllocationInfoBuilder`), buffer sizes rounded up to 16 bytes, the scratch its kernels
+/// request, and its greedy planner. [tflm: tensorflow/lite/micro/micro_allocation_info.cc,
+/// micro_allocator.cc `CreatePlan`, memory_planner/greedy_memory_planner.cc]
+public enum MemoryPlanner {
+  /// TFLite Micro's arena alignment (`MicroArenaBufferAlignment()`).
+  public static let alignment = 16
+
+  /// Plans the arena of `graph` exported with `io` edges; `runtimeOverhead` is the target's persistent RAM.
+  ///
+  /// Throws what the exporter would throw for a graph it cannot write.
+  public static func plan(
+    _ graph: QuantizedGraph, io: TFLiteIO = .int8, runtimeOverhead: Int = 0
+  ) throws(EngineError) -> MemoryPlan {
+    try graph.validate()
+    var writer = TFLiteGraphWriter(graph: graph)
+    var model = try writer.run()
+    if io == .float { model = TFLiteGraphWriter.floatEdges(model) }
+    return plan(model, runtimeOverhead: runtimeOverhead)
+  }
+
+  /// Plans the arena of a file's contents.
+  static func plan(_ model: TFLiteModel, runtimeOverhead: Int) -> MemoryPlan {
+    let lifetimes = TensorLifetimes(model)
+    var buffers: [MemoryPlan.Buffer] = []
+    var requests: [GreedyArenaPlanner.Request] = []
+    func add(_ name: String, _ kind: MemoryPlan.Buffer.Kind, bytes: Int, first: Int, last: Int) {
+      let size = (bytes + alignment - 1) / alignment * alignment
+      requests.append(.init(size: size, firstUsed: first, lastUsed: last))
+      // Scope 0 is "before the first op" (graph inputs); op i runs in scope i + 1.
+      buffers.append(
+        .init(
+          name: name, kind: kind, bytes: size, firstOp: max(first - 1, 0), lastOp: max(last - 1, 0), offset: 0
+        ))
+    }
+    for (index, tensor) in model.tensors.enumerated() where tensor.buffer == 0 {
+      let bytes = tensor.shape.reduce(1, *) * tensor.type.elementBytes
+      guard bytes > 0, let first = lifetimes.first[index], let last = lifetimes.last[index] else { continue }
+      add(tensor.name, .tensor, bytes: bytes, first: first, last: last)
+    }
+    for (index, op) in model.operators.enumerated() {
+      for scratch in KernelScratch.requests(for: op, in: model) {
+        add(
+          "\(op.op.schemaName)#\(index) scratch (\(scratch.purpose))", .scratch, bytes: scratch.bytes,
+          first: index + 1, last: index + 1)
+      }
+    }
+    let (offsets, arena) = GreedyArenaPlanner.plan(requests)
+    for index in buffers.indices { buffers[index].offset = offsets[index] }
+    let steps = model.operators.enumerated().map { index, op in
+      let live = buffers.filter { $0.isLive(at: index) }
+      return MemoryPlan.Step(
+        op: op.op.schemaName, output: op.outputs.first.map { model.tensors[$0].name } ?? "",
+        liveBytes: live.reduce(0) { $0 + $1.bytes }, extent: live.map { $0.offset + $0.bytes }.max() ?? 0)
+    }
+    return MemoryPlan(buffers: buffers, steps: steps, arenaBytes: arena, runtimeOverhead: runtimeOverhead)
+  }
+}
+
+/// First and last allocation scope of every tensor, as TFLite Micro's `AllocationInfoBuilder` marks them:
+/// graph inputs are created in scope 0, op i runs in scope i + 1 (creating its outputs, last-using its
+/// inputs and outputs), and graph outputs live to the last scope.
+struct TensorLifetimes {
+  var first: [Int: Int] = [:]
+  var last: [Int: Int] = [:]
+
+  init(_ model: TFLiteModel) {
+    for input in model.inputs {
+      if first[input] == nil { first[input] = 0 }
+      last[input] = 0
+    }
+    var scope = 0
+    for op in model.operators {
+      scope += 1
+      for output in op.outputs where first[output] == nil { first[output] = scope }
+      for input in op.inputs where input >= 0 { last[input] = scope }
+      for output in op.outputs { last[output] = scope }
+    }
+    for output in model.outputs {
+      if first[output] == nil { first[output] = scope }
+      last[output] = scope
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import JumpEngine
+import Testing
+
+@testable import JumpScript
+
+/// `report memory` and the RAM and latency lines of `report`.
+@Suite struct ReportMemoryTests {
+  // The teacher's first two convolutions write 112 x 32 x 32 and 224 x 32 x 32 int8 activations; both are
+  // live while the second runs, and nothing else is, so TFLite Micro's arena is exactly their sum.
+  let teacherArena = 112 * 32 * 32 + 224 * 32 * 32
+
+  func quantizedTeacher() throws -> TestSession {
+    let session = TestSession()
+    try session.run("use targets\ntarget pico\nload \"\(Repo.teacher)\" as teacher")
+    try session.run("dataset operational = \"\(Repo.path("tutorials/data/operational.npz"))\" limit=16")
+    try session.run("calibrate on operational\nquantize int8")
+    return session
+  }
+
+  @Test func memoryFieldsAreReadableFromScripts() throws {
+    let session = try quantizedTeacher()
+    try session.run("let m = report memory")
+    #expect(try session.display("m.arena == \(teacherArena)B") == "true")
+    #expect(try session.display("m.overhead == 8KB") == "true")
+    #expect(try session.display("m.peak_ram == m.arena + m.overhead") == "true")
+    #expect(try session.display("m.fits_ram") == "false")
+    #expect(try session.display("m.peak_op") == "1")
+    #expect(try session.display("m.peak_op_name") == "CONV_2D")
+    #expect(try session.display("m.live_at_peak.count") == "2")
+    let ops = try #require(session.state.model(named: "teacher_int8")?.quantized?.graph.nodes.count)
+    #expect(try session.display("m.timeline.count") == String(ops))
+    #expect(try session.display("m.peak_ram > target.ram") == "true")
+  }
+
+  @Test func memoryTextShowsThePeakTheLiveTensorsAndATimeline() throws {
+    let session = try quantizedTeacher()
+    let text = try session.display("report memory")
+    let lines = text.split(separator: "\n").map(String.init)
+    #expect(lines[0].hasPrefix("memory plan of teacher_int8: TFLite Micro arena over the exported file's"))
+    #expect(lines[1].hasPrefix("  arena     344,064 B (336 KB) planned greedily"))
+    #expect(lines[2] == "  peak RAM  344 KB = arena + 8 KB runtime overhead (pico)")
+    #expect(lines[3].hasPrefix("  peak at   op 1 CONV_2D -> "))
+    #expect(text.contains("  target    pico: peak RAM 344 KB vs 264 KB RAM: does not fit (80 KB over)"))
+    #expect(text.contains("arena use per op (live bytes; bar to the arena size):"))
+    #expect(lines.contains { $0.hasSuffix("######################## peak") })
+  }
+
+  @Test func theSummaryReportShowsPeakRAMAndALatencyEstimate() throws {
+    let session = try quantizedTeacher()
+    try session.run("let r = report")
+    #expect(try session.display("r.peak_ram == \(teacherArena)B + 8KB") == "true")
+    #expect(try session.display("r.fits_ram") == "false")
+    let text = try session.display("report")
+    #expect(text.contains("  target  pico: peak RAM 344 KB vs 264 KB RAM: does not fit (80 KB over)"))
+    #expect(text.contains("per sample on pico (estimate from MACs, bytes and the catalog's throughput)"))
+    #expect(try session.display("r.latency > 0s") == "true")
+  }
+
+  @Test func floatModelsArePlannedAsFloatFilesAndModelsCanBeNamed() throws {
+    let session = TestSession()
+    try session.run("load \"\(Repo.teacher)\" as teacher\nload \"\(Repo.fixture("models/mlp.onnx"))\"")
+    try session.run("let m = report memory teacher")
+    #expect(try session.display("m.model") == "teacher")
+    // float32 activations: four times the int8 arena.
+    #expect(try session.display("m.arena == \(4 * teacherArena)B") == "true")
+    #expect(try session.display("m.overhead") == "0 B")
+    #expect(try session.display("report teacher").hasPrefix("teacher (fp32"))
+  }
+
+  @Test func checkAcceptsTheMemorySection() {
+    #expect(check("report memory\nreport memory io=float\nreport").isEmpty)
+    let problems = check("report memory io=int7")
+    #expect(problems.first?.message.contains("io") == true)
+  }
+}
