@@ -2,7 +2,8 @@
 ///
 /// Per op: `cycles = MACs / MACs-per-cycle + bytes × cycles-per-byte + op overhead`, with the int8 or
 /// float rate by the op's output type, and `seconds = cycles / clock`. An NPU with a TOPS figure runs
-/// MACs at a fixed fraction of its peak instead (2 ops per MAC). The per-kind constants below are rough
+/// MACs at a fixed fraction of its peak instead (2 ops per MAC). A rate of 0 (a device declared without
+/// float throughput) is taken as 100 cycles per MAC, software emulation. The per-kind constants below are rough
 /// estimates, not measurements; every place that shows the result labels it an estimate.
 public enum LatencyModel {
   /// The constants of one kind of device.

@@ -16,7 +16,8 @@ import Testing
 
   @Test func usageLines() {
     #expect(LoadCommand.signature.usage == "load PATH [as NAME] [sha256:HEX]")
-    #expect(ExportCommand.signature.usage == "export PATH [from MODEL] [format=…] [io=…] [batch=…] [samples=…]")
+    #expect(
+      ExportCommand.signature.usage == "export PATH [from MODEL] [format=…] [io=…] [batch=…] [samples=…]")
     #expect(
       DatasetCommand.signature.usage
         == "dataset NAME = PATH [as REST] [scale=…] [mean=…] [std=…] [layout=nchw] [limit=…] [shuffle=false] [split=…]"

@@ -4,8 +4,8 @@ extension Kernels {
   /// `C = alpha * op(A) * op(B) + beta * C` in row-major storage through OpenBLAS's `cblas_sgemm`.
   ///
   /// `op(A)` is `m x k`, `op(B)` is `k x n`; `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
-  /// The number of BLAS threads is whatever `setBLASThreads` last chose. A single-row product goes through
-  /// `cblas_sgemv`.
+  /// The number of BLAS threads is what `setBLASThreads` last chose on the calling thread (1 if never),
+  /// applied through `BLASThreadGate`. A single-row product goes through `cblas_sgemv`.
   static func sgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -18,15 +18,18 @@ extension Kernels {
     }
     if m == 1 {
       // A single row: a matrix-vector product is several times faster than a 1-row GEMM.
-      cblas_sgemv(
-        CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
-        alpha,
-        b, Int32(ldb), a, Int32(transA ? lda : 1), beta, c, 1)
+      BLASThreadGate.shared.run {
+        cblas_sgemv(
+          CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
+          alpha, b, Int32(ldb), a, Int32(transA ? lda : 1), beta, c, 1)
+      }
       return
     }
-    cblas_sgemm(
-      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    BLASThreadGate.shared.run {
+      cblas_sgemm(
+        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
   }
 
   /// Multiplies an `rows x columns` block with row stride `stride` by `factor` (0 clears it).
@@ -42,9 +45,11 @@ extension Kernels {
     }
   }
 
-  /// Sets the number of threads OpenBLAS uses for the following calls (a process-wide setting).
+  /// Sets the number of threads OpenBLAS uses for the calling thread's following calls.
+  ///
+  /// OpenBLAS's count is process-wide; `BLASThreadGate` applies this request only while no other BLAS
+  /// call is running.
   static func setBLASThreads(_ threads: Int) {
-    let n = Int32(max(1, threads))
-    if openblas_get_num_threads() != n { openblas_set_num_threads(n) }
+    BLASThreadGate.shared.request(threads)
   }
 }
