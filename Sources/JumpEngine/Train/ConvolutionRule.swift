@@ -155,6 +155,24 @@ enum ConvolutionRule {
     }
   }
 
+  /// `sum(a[i] * b[i])` over `count` floats, four partial sums at a time (a fixed order, so the result is
+  /// the same on every run).
+  @inline(__always)
+  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+    var partial = SIMD4<Float>()
+    var i = 0
+    while i + 4 <= count {
+      partial += SIMDRows.load(a, i) * SIMDRows.load(b, i)
+      i += 4
+    }
+    var total = partial.sum()
+    while i < count {
+      total += a[i] * b[i]
+      i += 1
+    }
+    return total
+  }
+
   /// `gemmBackward` for small output planes, where per-sample GEMMs are too narrow to run at speed (the
   /// forward kernel batches the same cases): every sample's columns side by side (`K x N*P`) and the
   /// group's output gradient gathered the same way, so each group is two wide GEMMs.
@@ -232,6 +250,14 @@ enum ConvolutionRule {
               if iy < 0 || iy >= g.inHeight { continue }
               let start = iy * g.inWidth - g.padLeft + offsetX
               let gradient = dy + oy * g.outWidth
+              if s == 1 {
+                let (low, count) = (valid.lowerBound, valid.count)
+                if o.dw != nil { sum += dot(gradient + low, x + start + low, count) }
+                if let dx = o.dx {
+                  SIMDRows.accumulate1(dx + inputPlane + start + low, count, weight, gradient + low)
+                }
+                continue
+              }
               if o.dw != nil {
                 let row = x + start
                 for ox in valid { sum += gradient[ox] * row[ox &* s] }
