@@ -25,11 +25,15 @@ enum ActivationRule {
           let n = context.output.count
           switch op {
           case .relu:
-            for i in 0..<n where !(x[i] > 0) { g[i] = 0 }
+            // Selects rather than branches, so the loops vectorize.
+            for i in 0..<n { g[i] = x[i] > 0 ? g[i] : 0 }
           case .clip(let low, let high):
             let lo = low ?? -.infinity
             let hi = high ?? .infinity
-            for i in 0..<n where !(x[i] > lo && x[i] < hi) { g[i] = 0 }
+            for i in 0..<n {
+              let v = x[i]
+              g[i] = (v > lo && v < hi) ? g[i] : 0
+            }
           case .hardSwish:
             for i in 0..<n {
               let v = x[i]
