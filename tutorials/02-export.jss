@@ -13,26 +13,26 @@ load "tutorials/data/teacher.onnx" as teacher
 dataset operational = "tutorials/data/operational.npz"
 #= operational: 200 samples of 1×32×32 float32, no labels
 quantize int8
-#= teacher_int8: int8 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 41.9 dB vs teacher on 64 samples
+#= teacher_int8: int8 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 41.8 dB vs teacher on 64 samples
 
 # A fully integer .tflite: int8 inputs and outputs, what TFLite Micro on a Pico runs.
 export "out/tutorial/teacher_int8.tflite"
-#= wrote out/tutorial/teacher_int8.tflite (877 KB, sha256 1f595f6b301032ed…)
+#= wrote out/tutorial/teacher_int8.tflite (877 KB, sha256 cc6fe0ffedbbb1f1…)
 
 # The same model with float inputs and outputs (QUANTIZE and DEQUANTIZE at the edges), for
 # applications that feed floats.
 export "out/tutorial/teacher_int8_float_io.tflite" io=float
-#= wrote out/tutorial/teacher_int8_float_io.tflite (877 KB, sha256 e6c4161038c42f67…)
+#= wrote out/tutorial/teacher_int8_float_io.tflite (877 KB, sha256 efb1c9c5054d82f5…)
 
 # ONNX of a quantized model is QDQ: ONNX Runtime runs it with the device's scales and zero points.
 export "out/tutorial/teacher_int8.onnx"
-#= wrote out/tutorial/teacher_int8.onnx (876 KB, sha256 5008e4d45dd83aa3…)
+#= wrote out/tutorial/teacher_int8.onnx (876 KB, sha256 bf98ddf49d1d7dad…)
 
 # Four-bit weights are packed two per byte: the file is about half the size.
 quantize int4 from teacher
-#= teacher_int4: int4 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 430 KB, output SQNR 24.2 dB vs teacher on 64 samples
+#= teacher_int4: int4 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 430 KB, output SQNR 24.3 dB vs teacher on 64 samples
 export "out/tutorial/teacher_int4.tflite"
-#= wrote out/tutorial/teacher_int4.tflite (451 KB, sha256 8a2f15612ac8e06d…)
+#= wrote out/tutorial/teacher_int4.tflite (451 KB, sha256 fa9b65ec69d0ab11…)
 
 # An NPU whose compiler quantizes by itself (the DX-M1 class) takes a float model with static
 # shapes, batch 1, and representative samples to calibrate on, transformed as the model sees them.
