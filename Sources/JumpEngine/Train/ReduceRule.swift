@@ -51,38 +51,12 @@ enum ReduceRule {
   static func backwardMean(_ context: BackwardContext, axes: [Int]?) -> TrainValue? {
     guard context.needs(0) else { return nil }
     let shape = context.inputs[0].shape
-    let rank = shape.count
-    let reduced = reducedAxes(axes, rank: rank)
-    var outputStrides = [Int](repeating: 0, count: rank)
-    var kept = 1
-    var reducedCount = 1
-    for axis in stride(from: rank - 1, through: 0, by: -1) {
-      if reduced[axis] {
-        reducedCount *= shape[axis]
-      } else {
-        outputStrides[axis] = kept
-        kept *= shape[axis]
-      }
-    }
-    let scale = 1 / Float(max(reducedCount, 1))
+    let walk = ReductionWalk(shape: shape, reducedAxes: reducedAxes(axes, rank: shape.count))
+    let scale = 1 / Float(max(walk.reducedCount, 1))
     var dx = TrainValue.zeros(shape)
-    let total = dx.count
     context.outputGradient.values.withPointer { g in
       dx.values.withMutablePointer { d in
-        var index = [Int](repeating: 0, count: rank)
-        var o = 0
-        for i in 0..<total {
-          d[i] = g[o] * scale
-          var axis = rank - 1
-          while axis >= 0 {
-            index[axis] += 1
-            o += outputStrides[axis]
-            if index[axis] < shape[axis] { break }
-            o -= outputStrides[axis] * shape[axis]
-            index[axis] = 0
-            axis -= 1
-          }
-        }
+        walk.forEach { i, o in d[i] = g[o] * scale }
       }
     }
     return dx

@@ -108,35 +108,10 @@ extension Kernels {
   static func reduceMean(
     _ input: UnsafePointer<Float>, shape: [Int], reducedAxes: [Bool], output: UnsafeMutablePointer<Float>
   ) {
-    let rank = shape.count
-    var outputStrides = [Int](repeating: 0, count: rank)
-    var kept = 1
-    var reducedCount = 1
-    for axis in stride(from: rank - 1, through: 0, by: -1) {
-      if reducedAxes[axis] {
-        reducedCount *= shape[axis]
-      } else {
-        outputStrides[axis] = kept
-        kept *= shape[axis]
-      }
-    }
-    fill(output, 0, kept)
-    let total = shape.reduce(1, *)
-    var index = [Int](repeating: 0, count: rank)
-    var o = 0
-    for i in 0..<total {
-      output[o] += input[i]
-      var axis = rank - 1
-      while axis >= 0 {
-        index[axis] += 1
-        o += outputStrides[axis]
-        if index[axis] < shape[axis] { break }
-        o -= outputStrides[axis] * shape[axis]
-        index[axis] = 0
-        axis -= 1
-      }
-    }
-    let scale = reducedCount > 0 ? 1 / Float(reducedCount) : 0
-    for i in 0..<kept { output[i] *= scale }
+    let walk = ReductionWalk(shape: shape, reducedAxes: reducedAxes)
+    fill(output, 0, walk.kept)
+    walk.forEach { i, o in output[o] += input[i] }
+    let scale = walk.reducedCount > 0 ? 1 / Float(walk.reducedCount) : 0
+    for i in 0..<walk.kept { output[i] *= scale }
   }
 }
