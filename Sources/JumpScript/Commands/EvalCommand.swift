@@ -87,11 +87,7 @@ enum EvalCommand: Command {
     )
   }
 
-  static func percent(_ fraction: Double) -> String {
-    ValueFormatter.fixed(fraction * 100, decimals: 2) + "%"
-  }
+  static func percent(_ fraction: Double) -> String { NumberText.percent(fraction) }
 
-  static func decibels(_ value: Double) -> String {
-    value.isInfinite ? "inf dB" : ValueFormatter.fixed(value, decimals: 1) + " dB"
-  }
+  static func decibels(_ value: Double) -> String { NumberText.decibels(value) }
 }
