@@ -13,6 +13,7 @@ extension CompressionReport {
       ("fits", target == nil ? "null" : JSONText.bool(fits)),
       ("verdicts", JSONText.array(verdicts.map(CompressionReport.json))),
       ("worst_layers", JSONText.array(worstLayers.map(CompressionReport.json))),
+      ("worst_layers_samples", String(errorSamples)),
       ("dataset", JSONText.string(dataset)),
       ("samples", JSONText.integer(samples)),
     ])

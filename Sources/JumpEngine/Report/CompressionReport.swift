@@ -62,6 +62,8 @@ public struct CompressionReport: Sendable, Equatable {
   public var dataset: String?
   /// Samples the quality figures were measured on.
   public var samples: Int?
+  /// Samples the per-layer errors (``worstLayers``) were measured on.
+  public var errorSamples: Int = 0
   /// The JumpStation version that wrote it.
   public var generator: String
 
