@@ -119,7 +119,7 @@ struct QATGraphTests {
   }
 
   @Test(
-    "the converted integer graph computes the QAT forward pass within one output step",
+    "the converted graph has the trained parameters and computes the QAT forward pass",
     arguments: [QuantizationPrecision.int8, .int4], [true, false])
   func conversionMatchesTheFakeQuantizedForward(precision: QuantizationPrecision, perChannel: Bool) throws {
     let model = try Self.model()
@@ -137,15 +137,29 @@ struct QATGraphTests {
         from: pass)
     }
     let x = try data.batch(0..<16).x
-    let simulated = try graph.forward(x).outputs[0].asFloats()
+    let pass = try graph.forward(x)
     let (_, converted) = try graph.convert()
-    let outputScale = try #require(converted.tensors["y"]?.quantization?.scale)
-    let simulation = try SimulationExecutor(graph: converted, batchSize: 16).run(input: x)[0].asFloats()
-    let integer = try IntegerExecutor(graph: converted, batchSize: 16).run(input: x)[0].asFloats()
-    for (name, device) in [("simulation", simulation), ("integer", integer)] {
-      let worst = zip(simulated, device).map { abs($0 - $1) }.max() ?? 0
-      #expect(worst <= outputScale * 1.01, "\(name): worst difference \(worst), output step \(outputScale)")
+    // The integer graph quantizes every tensor with the parameters training simulated, exactly.
+    let names = ["x", "r", "p", "g", "f", "y"]
+    for name in names {
+      #expect(converted.tensors[name]?.quantization == (try graph.parameters(of: name)), "\(name)")
     }
+    // The simulation on the float kernels differs only where a sum lands on a rounding tie in another
+    // order: by at most one step of any tensor.
+    let recorded = try SimulationExecutor(graph: converted, batchSize: 16).run(input: x, recording: Set(names))
+    for name in names {
+      let step = try #require(converted.tensors[name]?.quantization?.scale)
+      let trained = try #require(pass.pass.values[name]?.values)
+      let device = try #require(recorded.recorded[name]?.asFloats())
+      let worst = zip(trained, device).map { abs($0 - $1) }.max() ?? 0
+      #expect(worst <= step * 1.01, "\(name): worst difference \(worst), step \(step)")
+    }
+    // The integer kernels add int32 bias rounding and fixed-point rescaling; as for PTQ graphs, a one-step
+    // difference inside (at the mean, here) can reach the output as two.
+    let step = try #require(converted.tensors["y"]?.quantization?.scale)
+    let integer = try IntegerExecutor(graph: converted, batchSize: 16).run(input: x)[0].asFloats()
+    let worst = zip(pass.outputs[0].asFloats(), integer).map { abs($0 - $1) / step }.max() ?? 0
+    #expect(worst <= 2.01, "integer output: \(worst) steps")
   }
 
   @Test("a dataset without labels and epochs below 1 are refused before training")
