@@ -51,7 +51,8 @@ extension TrainableGraph {
   public func backward(
     _ pass: ForwardPass, outputGradients: [Tensor?], wantsInput: Bool = false
   ) throws(EngineError) -> Gradients {
-    try backward(pass, outputGradients: outputGradients, wantsInput: wantsInput, rewriteGradient: { _, _, _ in })
+    try backward(
+      pass, outputGradients: outputGradients, wantsInput: wantsInput, rewriteGradient: { _, _, _ in })
   }
 
   /// `backward(_:outputGradients:wantsInput:)` for a pass with rewritten values: `rewriteGradient` turns the

@@ -114,7 +114,8 @@ public struct QATGraph: Sendable {
       guard let output = node.outputs.first, floatValues.contains(output) else { continue }
       switch node.op {
       case .logistic, .softmax:
-        rules[output] = .fixed(QuantizationRules.probabilityParameters(type: options.precision.activationType))
+        rules[output] = .fixed(
+          QuantizationRules.probabilityParameters(type: options.precision.activationType))
       case .reshape, .maxPool2D, .averagePool2D, .pad:
         if let input = node.inputs.first, rules[input] != nil { rules[output] = .shared(input) }
       case .conv2D, .depthwiseConv2D, .fullyConnected:
@@ -148,11 +149,13 @@ public struct QATGraph: Sendable {
         guard case .free(let activation) = rules[name] else { continue }
         let parameters = try QuantizationRules.activationParameters(
           low: RangeInference.clamp(range, to: activation).lowerBound,
-          high: RangeInference.clamp(range, to: activation).upperBound, type: options.precision.activationType)
+          high: RangeInference.clamp(range, to: activation).upperBound, type: options.precision.activationType
+        )
         let parameter = BatchNormFolding.uniqueInitializerName("\(name)#qat_scale", in: trainingGraph)
         trainingGraph.initializers[parameter] = Tensor(shape: [1], floats: [parameters.scale])
         learned[name] = (parameter, parameters.zeroPoint)
-        let positive = Double((options.precision.activationType.integerRange?.upperBound ?? 127))
+        let positive =
+          Double((options.precision.activationType.integerRange?.upperBound ?? 127))
           - Double(parameters.zeroPoint)
         let elements = Double(shapes[name].map { Tensor.elementCount($0) } ?? 1)
         gradientScales[name] = 1 / (elements * max(positive, 1)).squareRoot()
@@ -280,7 +283,9 @@ extension QATGraph {
     var shadow = trainable
     let limit = options.precision.weightLimit
     for (name, axis) in weightAxes {
-      guard let values = trainable.constants[name], let shape = trainable.constantShapes[name] else { continue }
+      guard let values = trainable.constants[name], let shape = trainable.constantShapes[name] else {
+        continue
+      }
       shadow.constants[name] = WeightFakeQuantization.apply(values, shape: shape, axis: axis, limit: limit)
     }
     let quantizers = try quantizers()

@@ -17,7 +17,8 @@ struct FakeQuantizeTests {
     let quantizer = FakeQuantizer(Self.parameters)
     let y = quantizer.forward(x)
     for (v, q) in zip(x.values, y.values) {
-      let code = QuantizationRules.quantize(v, scale: Self.parameters.scale, zeroPoint: -43, range: -128...127)
+      let code = QuantizationRules.quantize(
+        v, scale: Self.parameters.scale, zeroPoint: -43, range: -128...127)
       #expect(abs(q - Float(code + 43) * Self.parameters.scale) <= 1e-6)
     }
     #expect(y.values.max() ?? 0 <= quantizer.representable.upperBound + 1e-6)
@@ -80,7 +81,9 @@ struct FakeQuantizeTests {
       let (codes, scales) = QuantizationRules.symmetricWeights(w, shape: shape, axis: axis, limit: limit)
       let inner = axis.map { shape[($0 + 1)...].reduce(1, *) } ?? 48
       let channels = axis.map { shape[$0] } ?? 1
-      let expected = codes.enumerated().map { i, q in Float(q) * scales[axis == nil ? 0 : (i / inner) % channels] }
+      let expected = codes.enumerated().map { i, q in
+        Float(q) * scales[axis == nil ? 0 : (i / inner) % channels]
+      }
       #expect(WeightFakeQuantization.apply(w, shape: shape, axis: axis, limit: limit) == expected)
     }
   }

@@ -28,7 +28,8 @@ struct QATGraphTests {
         outputs: ["p"]),
       Node(name: "gap", op: .globalAveragePool, inputs: ["p"], outputs: ["g"]),
       Node(name: "flatten", op: .flatten(axis: 1), inputs: ["g"], outputs: ["f"]),
-      Node(name: "fc", op: .gemm(GemmAttributes(transB: true)), inputs: ["f", "fc_w", "fc_b"], outputs: ["y"]),
+      Node(
+        name: "fc", op: .gemm(GemmAttributes(transB: true)), inputs: ["f", "fc_w", "fc_b"], outputs: ["y"]),
     ]
     return try QuantizeTestSupport.model(input: [1, 6, 6], nodes: nodes, initializers: initializers)
   }
@@ -58,7 +59,8 @@ struct QATGraphTests {
   }
 
   static func configuration(epochs: Int, seed: UInt64 = 3) -> TrainingConfiguration {
-    TrainingConfiguration(epochs: epochs, batchSize: 8, optimizer: .adam(), schedule: .constant(1e-2), seed: seed)
+    TrainingConfiguration(
+      epochs: epochs, batchSize: 8, optimizer: .adam(), schedule: .constant(1e-2), seed: seed)
   }
 
   @Test("BatchNorm is folded and fake quantization sits at exactly the tensors PTQ quantizes")
@@ -66,7 +68,8 @@ struct QATGraphTests {
     let model = try Self.model()
     let graph = try QATGraph(
       model: model, ranges: try Self.ranges(model, try Self.dataset()), options: QATOptions(precision: .int4))
-    #expect(!graph.trainable.graph.nodes.contains { if case .batchNormalization = $0.op { true } else { false } })
+    #expect(
+      !graph.trainable.graph.nodes.contains { if case .batchNormalization = $0.op { true } else { false } })
     // The conv's own output is fused away with the Relu; the pool shares the Relu output's parameters.
     #expect(graph.rules["c"] == nil && graph.rules["n"] == nil)
     #expect(graph.rules["x"] == .free(.none))
@@ -146,7 +149,8 @@ struct QATGraphTests {
     }
     // The simulation on the float kernels differs only where a sum lands on a rounding tie in another
     // order: by at most one step of any tensor.
-    let recorded = try SimulationExecutor(graph: converted, batchSize: 16).run(input: x, recording: Set(names))
+    let recorded = try SimulationExecutor(graph: converted, batchSize: 16).run(
+      input: x, recording: Set(names))
     for name in names {
       let step = try #require(converted.tensors[name]?.quantization?.scale)
       let trained = try #require(pass.pass.values[name]?.values)
@@ -170,7 +174,8 @@ struct QATGraphTests {
     let unlabelled = try Self.dataset(labels: false)
     let noLabels = #expect(throws: EngineError.self) {
       try QuantizationAwareTraining.run(
-        model, ranges: ranges, on: unlabelled, options: QATOptions(), configuration: Self.configuration(epochs: 1))
+        model, ranges: ranges, on: unlabelled, options: QATOptions(),
+        configuration: Self.configuration(epochs: 1))
     }
     #expect(noLabels?.message.contains("needs labels") == true)
     #expect(throws: EngineError.self) {

@@ -42,7 +42,8 @@ import Testing
     let quantized = try #require(model.quantized)
     #expect(!quantized.options.biasCorrection)
     #expect(quantized.graph.nodes.contains { if case .depthwiseConv2D = $0.op { true } else { false } })
-    #expect(model.lineage.last?.hasPrefix("quantize int4 qat (per-channel, 2 epochs on train, lr 0.001") == true)
+    #expect(
+      model.lineage.last?.hasPrefix("quantize int4 qat (per-channel, 2 epochs on train, lr 0.001") == true)
     // The same seed again gives the same integer graph.
     try session.run("quantize int4 qat epochs=2 batch=16 lr=1e-3 from dscnn as again")
     #expect(session.state.model(named: "again")?.quantized?.graph == quantized.graph)
