@@ -78,9 +78,10 @@ extension QuantizeCommand {
       graph: result.graph, lowered: result.lowered, options: options.quantization,
       calibrationDescription: described, calibrationDataset: calibration.datasetName)
     let name = arguments.string("name") ?? context.state.freshModelName("\(model.name)_\(precision.rawValue)")
+    let epochCount = "\(epochs) epoch\(epochs == 1 ? "" : "s")"
     let stage =
       "quantize \(precision.rawValue) qat (\(options.perChannel ? "per-channel" : "per-tensor"), "
-      + "\(epochs) epochs on \(dataset.name), lr \(rate), \(options.ranges.rawValue) ranges from \(described))"
+      + "\(epochCount) on \(dataset.name), lr \(rate), \(options.ranges.rawValue) ranges from \(described))"
     let value = ModelValue(
       name: name, model: model.model, lineage: model.lineage + [stage], quantized: quantized)
     let sqnr = try outputSQNR(value, reference: model, calibration: calibration, context: context)
@@ -88,7 +89,7 @@ extension QuantizeCommand {
     var record = record(value, from: model, sqnr: sqnr)
     let last = result.epochs.last
     record.text +=
-      ", qat \(epochs) epochs on \(dataset.name)"
+      ", qat \(epochCount) on \(dataset.name)"
       + (last.map { " (last epoch loss \(ValueFormatter.fixed($0.loss, decimals: 4)))" } ?? "")
     record.fields += [
       ("mode", .string("qat")), ("epochs", .number(Quantity(Double(epochs)))),
