@@ -166,7 +166,7 @@ struct QATGraphTests {
     #expect(worst <= 2.01, "integer output: \(worst) steps")
   }
 
-  @Test("a dataset without labels and epochs below 1 are refused before training")
+  @Test("a dataset without labels, epochs below 1 and missing ranges are refused before training")
   func badInput() throws {
     let model = try Self.model()
     let data = try Self.dataset()
