@@ -27,9 +27,10 @@ extension TrainableGraph {
     try forward(input, mode: mode, rewrite: { _, _ in nil })
   }
 
-  /// `forward(_:mode:)` where `rewrite` sees the input and every node output as it is computed and may return a replacement that
-  /// later nodes read instead (quantization-aware training inserts fake quantization this way, without
-  /// ops of its own in the graph); the original is kept in the pass for the backward rules.
+  /// `forward(_:mode:)` where `rewrite` sees the input and every node output as it is computed and may
+  /// return a replacement that later nodes read instead (quantization-aware training inserts fake
+  /// quantization this way, without ops of its own in the graph); the original is kept in the pass for the
+  /// backward rules.
   func forward(
     _ input: Tensor, mode: TrainingMode, rewrite: (_ name: String, _ value: TrainValue) -> TrainValue?
   ) throws(EngineError) -> ForwardPass {
