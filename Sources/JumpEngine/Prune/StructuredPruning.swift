@@ -3,9 +3,11 @@
 /// indexed by them downstream shrinks with them (`ChannelDependencies`), giving a smaller dense model.
 ///
 /// **Ranking.** With `scope=layer` each prunable layer loses `round(fraction × channels)` of its lowest-L1
-/// channels. With `scope=global` channels of all prunable layers compete on their mean absolute weight (L1
-/// divided by the filter size, so layers of different fan-in compare fairly), and the
-/// `round(fraction × all channels)` lowest go. Either way every layer keeps at least one channel, and ties
+/// channels. With `scope=global` channels of all prunable layers compete on their L1 norm relative to the
+/// mean L1 norm of their layer, and the `round(fraction × all channels)` lowest go: a layer whose channels
+/// are all alike loses few, a layer with many weak channels loses many. (Raw norms, or norms per weight,
+/// do not compare across layers: scales differ by layer, more so after BatchNorm folding, and on the
+/// sample teacher they empty one layer down to a single channel.) Either way every layer keeps at least one channel, and ties
 /// go by layer order, then channel index.
 public enum StructuredPruning {
   /// What was removed.
@@ -76,9 +78,10 @@ public enum StructuredPruning {
     case .global:
       var candidates: [(score: Double, layer: Int, channel: Int)] = []
       for (index, layer) in layers.enumerated() {
-        let size = Double(graph.initializers[layer.weight].map { $0.count / max(layer.channels, 1) } ?? 1)
-        for (channel, norm) in channelNorms(layer, in: graph).enumerated() {
-          candidates.append((norm / size, index, channel))
+        let norms = channelNorms(layer, in: graph)
+        let mean = norms.reduce(0, +) / Double(max(norms.count, 1))
+        for (channel, norm) in norms.enumerated() {
+          candidates.append((mean > 0 ? norm / mean : 0, index, channel))
         }
       }
       candidates.sort {

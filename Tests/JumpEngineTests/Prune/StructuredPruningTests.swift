@@ -88,7 +88,9 @@ struct StructuredPruningTests {
     #expect(throws: EngineError.self) { try StructuredPruning.remove(["conv1": [8]], from: model) }
   }
 
-  @Test("scope=layer removes each layer's lowest-L1 channels; scope=global the lowest mean |w| overall")
+  @Test(
+    "scope=layer removes each layer's lowest-L1 channels; scope=global the lowest relative to their layer's mean"
+  )
   func ranking() throws {
     let model = try M.depthwiseChain()
     let dependencies = ChannelDependencies(model.graph)
