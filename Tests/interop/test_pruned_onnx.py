@@ -1,9 +1,10 @@
-"""A structurally pruned model, exported by JumpStation, runs in ONNX Runtime.
+"""A structurally pruned model, exported by JumpStation, runs in ONNX Runtime and LiteRT.
 
 JumpStation prunes 30% of the tutorial teacher's channels (`prune 0.3 structured=true`), writes the
-result as `.onnx` and predicts the first test samples with its own float executor. ONNX Runtime must
-load the file, give the same outputs (within 1e-4 relative), and the file must hold fewer parameters
-than the original, with every pruned convolution narrower.
+result as `.onnx` and as a float `.tflite`, and predicts the first test samples with its own float
+executor. ONNX Runtime (and LiteRT, when installed) must load the files and give the same outputs
+(within 1e-4 relative), and the ONNX file must hold fewer parameters than the original, with every
+pruned convolution narrower.
 """
 
 from __future__ import annotations
@@ -24,18 +25,20 @@ SAMPLES = 16
 
 
 @pytest.fixture(scope="module")
-def pruned(jumpstation: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def pruned(jumpstation: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     teacher = SAMPLE_DATA / "teacher.onnx"
     test = SAMPLE_DATA / "test.npz"
     if not teacher.is_file() or not test.is_file():
         pytest.skip("tutorials/data is missing (regenerate with scripts/make-sample-data.py)")
     work = tmp_path_factory.mktemp("pruned")
     out, predictions, script = work / "slim.onnx", work / "slim.npy", work / "prune.jss"
+    tflite = work / "slim.tflite"
     script.write_text(
         f'load "{teacher}" as teacher\n'
         f'dataset test = "{test}" limit={SAMPLES}\n'
         "prune 0.3 structured=true\n"
         f'export "{out}"\n'
+        f'export "{tflite}"\n'
         f'predict on test to "{predictions}"\n'
     )
     proc = subprocess.run(
@@ -49,29 +52,54 @@ def pruned(jumpstation: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     )
     if proc.returncode != 0:
         pytest.fail(f"`jumpstation run` exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
-    return out, predictions
+    return out, predictions, tflite
 
 
 def _parameters(model: onnx.ModelProto) -> dict[str, np.ndarray]:
     return {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
 
 
-def test_onnx_runtime_runs_the_pruned_model(pruned: tuple[Path, Path]) -> None:
-    out, predictions = pruned
+def _test_samples() -> np.ndarray:
+    return np.load(SAMPLE_DATA / "test.npz")["x"][:SAMPLES].astype(np.float32)
+
+
+def _relative(got: np.ndarray, want: np.ndarray) -> float:
+    return float(np.max(np.abs(got - want)) / max(np.max(np.abs(want)), 1e-12))
+
+
+def test_onnx_runtime_runs_the_pruned_model(pruned: tuple[Path, Path, Path]) -> None:
+    out, predictions, _ = pruned
     onnx.checker.check_model(onnx.load(str(out)))
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     session = ort.InferenceSession(str(out), options, providers=["CPUExecutionProvider"])
-    x = np.load(SAMPLE_DATA / "test.npz")["x"][:SAMPLES].astype(np.float32)
-    (got,) = session.run(None, {session.get_inputs()[0].name: x})
+    (got,) = session.run(None, {session.get_inputs()[0].name: _test_samples()})
     want = np.load(predictions)
     assert got.shape == want.shape == (SAMPLES, 10)
-    relative = np.max(np.abs(got - want)) / max(np.max(np.abs(want)), 1e-12)
+    relative = _relative(got, want)
     assert relative < 1e-4, f"ONNX Runtime and JumpStation differ by {relative:.3g} (relative)"
 
 
-def test_the_pruned_model_is_smaller(pruned: tuple[Path, Path]) -> None:
-    out, _ = pruned
+def test_litert_runs_the_pruned_tflite(pruned: tuple[Path, Path, Path]) -> None:
+    litert = pytest.importorskip("ai_edge_litert.interpreter")
+    _, predictions, tflite = pruned
+    want = np.load(predictions)
+    interpreter = litert.Interpreter(model_path=str(tflite))
+    interpreter.allocate_tensors()
+    (input_detail,) = interpreter.get_input_details()
+    (output_detail,) = interpreter.get_output_details()
+    x = _test_samples()
+    rows = []
+    for sample in x:  # the float .tflite is written at batch 1
+        interpreter.set_tensor(input_detail["index"], sample[None].reshape(input_detail["shape"]))
+        interpreter.invoke()
+        rows.append(interpreter.get_tensor(output_detail["index"]).reshape(-1))
+    relative = _relative(np.stack(rows), want)
+    assert relative < 1e-4, f"LiteRT and JumpStation differ by {relative:.3g} (relative)"
+
+
+def test_the_pruned_model_is_smaller(pruned: tuple[Path, Path, Path]) -> None:
+    out, _, _ = pruned
     original = onnx.load(str(SAMPLE_DATA / "teacher.onnx"))
     slim = onnx.load(str(out))
     count = lambda model: sum(int(a.size) for a in _parameters(model).values())  # noqa: E731
