@@ -35,14 +35,18 @@ extension CompressionReport {
       body += SVGChart.columns(
         after.arenaTimeline.map(Double.init), title: "live arena bytes while each op runs (peak in red)",
         highlight: peak,
-        limit: ram.map { (Double($0.available), "\(target ?? "target") RAM \(NumberText.bytes(Double($0.available)))") },
+        limit: ram.map {
+          (Double($0.available), "\(target ?? "target") RAM \(NumberText.bytes(Double($0.available)))")
+        },
         valueText: NumberText.bytes)
     }
     let sized = after.layers.filter { $0.bytes > 0 }
     if !sized.isEmpty {
       body += "<h2>Layers</h2>"
       body += SVGChart.horizontalBars(
-        sized.map { .init(label: $0.name, value: Double($0.bytes), text: NumberText.bytes(Double($0.bytes))) },
+        sized.map {
+          .init(label: $0.name, value: Double($0.bytes), text: NumberText.bytes(Double($0.bytes)))
+        },
         title: "stored bytes per layer")
     }
     let measured = after.layers.filter { $0.sqnrDecibels?.isFinite == true }
@@ -72,7 +76,8 @@ extension CompressionReport {
         rows: worstLayers.map { [$0.tensor, $0.layer, NumberText.decibels($0.decibels)] })
     }
     if !lineage.isEmpty {
-      body += "<h2>Lineage</h2><ol>" + lineage.map { "<li><code>\(HTMLText.escape($0))</code></li>" }.joined()
+      body +=
+        "<h2>Lineage</h2><ol>" + lineage.map { "<li><code>\(HTMLText.escape($0))</code></li>" }.joined()
         + "</ol>"
     }
     return """
@@ -107,11 +112,13 @@ extension CompressionReport {
     func pair(_ label: String, _ old: Double?, _ new: Double?, _ text: (Double) -> String) {
       guard let old, let new, max(old, new) > 0 else { return }
       let scale = max(old, new)
-      bars.append(.init(label: "\(label): \(before.name)", value: old / scale, text: text(old), color: "#9aa3ad"))
+      bars.append(
+        .init(label: "\(label): \(before.name)", value: old / scale, text: text(old), color: "#9aa3ad"))
       bars.append(.init(label: "\(label): \(after.name)", value: new / scale, text: text(new)))
     }
     pair("flash", Double(before.flashBytes), Double(after.flashBytes), NumberText.bytes)
-    pair("peak RAM", before.peakRAMBytes.map(Double.init), after.peakRAMBytes.map(Double.init), NumberText.bytes)
+    pair(
+      "peak RAM", before.peakRAMBytes.map(Double.init), after.peakRAMBytes.map(Double.init), NumberText.bytes)
     pair("MACs", Double(before.macs), Double(after.macs)) { NumberText.grouped(Int($0)) }
     pair("latency", before.latencySeconds, after.latencySeconds, NumberText.seconds)
     return bars.isEmpty ? "" : SVGChart.horizontalBars(bars, title: "before (grey) and after (blue)")

@@ -10,7 +10,9 @@ extension CompressionReport {
     lines.append("")
     if let verdict = verdictLine { lines += ["**Verdict: \(verdict)**", ""] }
     lines += ["## Before and after", ""]
-    lines.append("| | \(before.map { "\(escape($0.name)) (before)" } ?? "before") | \(escape(after.name)) (after) | change |")
+    lines.append(
+      "| | \(before.map { "\(escape($0.name)) (before)" } ?? "before") | \(escape(after.name)) (after) | change |"
+    )
     lines.append("|---|---:|---:|---:|")
     for row in comparisonRows {
       lines.append("| \(row.label) | \(row.before) | \(row.after) | \(row.change) |")
@@ -23,12 +25,15 @@ extension CompressionReport {
       ]
     }
     if !verdicts.isEmpty {
-      lines += ["", "## Budgets on \(target ?? "the target")", "", "| budget | needed | available | verdict |"]
+      lines += [
+        "", "## Budgets on \(target ?? "the target")", "", "| budget | needed | available | verdict |",
+      ]
       lines.append("|---|---:|---:|---|")
       for verdict in verdicts {
         lines.append(
           "| \(verdict.what) | \(NumberText.bytes(Double(verdict.needed))) | "
-            + "\(NumberText.bytes(Double(verdict.available))) | \(verdict.fits ? "fits" : "**does not fit**") |")
+            + "\(NumberText.bytes(Double(verdict.available))) | \(verdict.fits ? "fits" : "**does not fit**") |"
+        )
       }
     }
     if !worstLayers.isEmpty {
@@ -39,7 +44,9 @@ extension CompressionReport {
       }
     }
     if !after.layers.isEmpty {
-      lines += ["", "## Layers of \(escape(after.name))", "", "| layer | op | params | bytes | MACs | SQNR |"]
+      lines += [
+        "", "## Layers of \(escape(after.name))", "", "| layer | op | params | bytes | MACs | SQNR |",
+      ]
       lines.append("|---|---|---:|---:|---:|---:|")
       for layer in after.layers {
         lines.append(

@@ -22,7 +22,8 @@ enum SVGChart {
     for (row, bar) in bars.enumerated() {
       let y = 24 + row * rowHeight
       let length = largest > 0 ? max(1, barSpace * max(bar.value, 0) / largest) : 0
-      svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 12)\" text-anchor=\"end\">\(HTMLText.escape(clip(bar.label)))</text>"
+      svg +=
+        "<text x=\"\(labelWidth - 6)\" y=\"\(y + 12)\" text-anchor=\"end\">\(HTMLText.escape(clip(bar.label)))</text>"
       svg +=
         "<rect x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(format(length))\" height=\"\(rowHeight - 5)\" "
         + "fill=\"\(bar.color ?? "#3b7dd8")\"/>"
@@ -55,7 +56,8 @@ enum SVGChart {
         + "height=\"\(format(Double(top) + plotHeight - y(value)))\" fill=\"\(color)\"><title>op \(index): "
         + "\(HTMLText.escape(valueText(value)))</title></rect>"
     }
-    svg += "<text x=\"\(left - 6)\" y=\"\(top + 10)\" text-anchor=\"end\">\(HTMLText.escape(valueText(largest)))</text>"
+    svg +=
+      "<text x=\"\(left - 6)\" y=\"\(top + 10)\" text-anchor=\"end\">\(HTMLText.escape(valueText(largest)))</text>"
     svg += "<text x=\"\(left - 6)\" y=\"\(height - bottom)\" text-anchor=\"end\">0</text>"
     svg +=
       "<text x=\"\(left)\" y=\"\(height - 6)\">op 0</text><text x=\"\(width - 10)\" y=\"\(height - 6)\" "

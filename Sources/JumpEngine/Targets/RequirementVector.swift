@@ -137,7 +137,8 @@ public struct RequirementVector: Sendable, Equatable {
         JSONText.array(
           operators.map {
             JSONText.object([
-              ("name", JSONText.string($0.name)), ("version", String($0.version)), ("count", String($0.count)),
+              ("name", JSONText.string($0.name)), ("version", String($0.version)),
+              ("count", String($0.count)),
             ])
           })
       ),

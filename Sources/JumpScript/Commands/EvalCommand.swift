@@ -49,7 +49,9 @@ enum EvalCommand: Command {
       let labels = batch.y.map { $0.asInt64s().map(Int.init) }
       comparison.add(outputs: outputs, labels: labels, reference: referenceOutputs)
     }
-    if let accuracy = comparison.accuracy { context.state.measuredAccuracy[model.name] = (dataset.name, accuracy) }
+    if let accuracy = comparison.accuracy {
+      context.state.measuredAccuracy[model.name] = (dataset.name, accuracy)
+    }
     return .record(record(model, dataset, reference, comparison, summary))
   }
 

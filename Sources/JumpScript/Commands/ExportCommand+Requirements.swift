@@ -9,7 +9,11 @@ extension ExportCommand {
     _ model: ModelValue, format: ExportFormat, io: TFLiteIO, staticBatch: Int?, state: SessionState
   ) throws(CommandError) -> RequirementVector {
     let facts = ReportCommand.facts(model, device: nil)
-    let interface: (operators: [RequirementVector.Operator], inputs: [RequirementVector.Edge], outputs: [RequirementVector.Edge])
+    let interface:
+      (
+        operators: [RequirementVector.Operator], inputs: [RequirementVector.Edge],
+        outputs: [RequirementVector.Edge]
+      )
     var arena: Int?
     let (deviceGraph, deviceIO) = try ReportCommand.deviceGraph(model, io: format == .tflite ? io : nil)
     do throws(EngineError) {
@@ -26,7 +30,8 @@ extension ExportCommand {
         interface = RequirementVector.onnxInterface(written, opset: opset)
       case .onnxQDQ:
         guard let quantized = model.quantized else { throw ExportFormat.floatAsQDQ(model) }
-        interface = try RequirementVector.qdqInterface(quantized.graph, batch: staticBatch == nil ? "batch" : nil)
+        interface = try RequirementVector.qdqInterface(
+          quantized.graph, batch: staticBatch == nil ? "batch" : nil)
       }
     } catch {
       throw CommandError(error)

@@ -137,7 +137,8 @@ enum ExportCommand: Command {
 
   /// The file's bytes and what kind of file they are (`int8`, `int4`, `int16x8`, `float32`).
   static func serialize(
-    _ model: ModelValue, format: ExportFormat, io: TFLiteIO, staticBatch: Int? = nil, requirements: String? = nil
+    _ model: ModelValue, format: ExportFormat, io: TFLiteIO, staticBatch: Int? = nil,
+    requirements: String? = nil
   ) throws(EngineError) -> (Data, String) {
     let vector = requirements.map { [("jumpstation_requirements", $0)] } ?? []
     switch format {

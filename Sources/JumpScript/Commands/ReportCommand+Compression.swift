@@ -10,7 +10,8 @@ extension ReportCommand {
     state.models
       .filter { candidate in
         candidate.name != model.name && candidate.lineage.count < model.lineage.count
-          && !candidate.lineage.isEmpty && Array(model.lineage.prefix(candidate.lineage.count)) == candidate.lineage
+          && !candidate.lineage.isEmpty
+          && Array(model.lineage.prefix(candidate.lineage.count)) == candidate.lineage
       }
       .min { $0.lineage.count < $1.lineage.count }
   }
@@ -25,16 +26,21 @@ extension ReportCommand {
     var worst: [CompressionReport.LayerError] = []
     var errorSamples = 0
     if let quantized = model.quantized,
-      let (errors, measured) = try layerErrors(quantized, state: context.state, environment: context.environment)
+      let (errors, measured) = try layerErrors(
+        quantized, state: context.state, environment: context.environment)
     {
       errorSamples = measured
-      worst = errors.prefix(5).map { .init(tensor: $0.tensor, layer: $0.producer ?? "", decibels: $0.decibels) }
+      worst = errors.prefix(5).map {
+        .init(tensor: $0.tensor, layer: $0.producer ?? "", decibels: $0.decibels)
+      }
       var byLayer: [String: Double] = [:]
       for error in errors {
         guard let producer = error.producer else { continue }
         byLayer[producer] = min(byLayer[producer] ?? .infinity, error.decibels)
       }
-      for index in after.layers.indices { after.layers[index].sqnrDecibels = byLayer[after.layers[index].name] }
+      for index in after.layers.indices {
+        after.layers[index].sqnrDecibels = byLayer[after.layers[index].name]
+      }
     }
     var samples: Int?
     if let dataset {
@@ -49,7 +55,8 @@ extension ReportCommand {
     if let device {
       verdicts.append(
         .init(
-          budget: "flash", needed: after.flashBytes, available: device.weightsInFlash ? device.flash : device.ram,
+          budget: "flash", needed: after.flashBytes,
+          available: device.weightsInFlash ? device.flash : device.ram,
           what: "\(after.precision) weights in \(device.weightsInFlash ? "flash" : "RAM")"))
       if let peak = after.peakRAMBytes {
         verdicts.append(.init(budget: "ram", needed: peak, available: device.ram, what: "peak RAM"))
@@ -71,7 +78,8 @@ extension ReportCommand {
       let summary = model.summary
       facts = ModelFacts(
         name: model.name, precision: model.precision, parameters: summary.parameterCount,
-        nonZeroParameters: summary.nonZeroParameterCount, flashBytes: model.weightBytes, macs: summary.totalMACs,
+        nonZeroParameters: summary.nonZeroParameterCount, flashBytes: model.weightBytes,
+        macs: summary.totalMACs,
         layers: summary.layers.filter { $0.macs > 0 || $0.parameters > 0 }.map {
           .init(name: $0.name, op: $0.op, parameters: $0.parameters, bytes: 4 * $0.parameters, macs: $0.macs)
         })
@@ -112,7 +120,8 @@ extension ReportCommand {
       let macs = node.sources.reduce(0) { $0 + (macsByNode[$1] ?? 0) }
       if nodeParameters > 0 || macs > 0 {
         layers.append(
-          .init(name: node.name, op: node.op.tfliteName, parameters: nodeParameters, bytes: bytes, macs: macs))
+          .init(name: node.name, op: node.op.tfliteName, parameters: nodeParameters, bytes: bytes, macs: macs)
+        )
       }
     }
     return ModelFacts(
@@ -137,7 +146,8 @@ extension ReportCommand {
     var comparison = OutputComparison()
     var baselineComparison = baseline == nil ? nil : OutputComparison()
     let pass = DatasetPass(
-      model: model, dataset: dataset, batchSize: batchSize, threads: threads, environment: context.environment,
+      model: model, dataset: dataset, batchSize: batchSize, threads: threads,
+      environment: context.environment,
       label: "report")
     let summary = try pass.run { (batch, outputs) throws(CommandError) in
       let labels = batch.y.map { $0.asInt64s().map(Int.init) }

@@ -48,7 +48,8 @@ extension ReportCommand {
             + (fits ? "fits (\(margin) free)" : "does not fit (\(margin) over)"))
       } else {
         lines.append(
-          "  peak RAM \(ValueFormatter.bytes(Double(peak))) (TFLite Micro arena; `report memory` for the plan)")
+          "  peak RAM \(ValueFormatter.bytes(Double(peak))) (TFLite Micro arena; `report memory` for the plan)"
+        )
       }
     }
     if let device, let seconds = report.after.latencySeconds {

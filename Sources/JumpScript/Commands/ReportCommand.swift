@@ -34,7 +34,8 @@ enum ReportCommand: Command {
       ),
     ],
     examples: [
-      "report", "report teacher", "let r = report", "report on test", "report vs teacher on test to \"r.html\"",
+      "report", "report teacher", "let r = report", "report on test",
+      "report vs teacher on test to \"r.html\"",
       "report to \"report.json\"", "report memory", "let m = report memory teacher_int8",
     ])
 
