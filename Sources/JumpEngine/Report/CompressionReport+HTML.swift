@@ -12,7 +12,7 @@ extension CompressionReport {
       body += "<p class=\"verdict \(fits ? "fits" : "fails")\">\(HTMLText.escape(verdict))</p>"
     }
     body += "<h2>Before and after</h2>" + comparisonTable + beforeAfterChart
-    if after.nonZeroParameters < after.parameters {
+    if after.sparsity >= CompressionReport.notableSparsity {
       body +=
         "<p>\(NumberText.fixed(after.sparsity * 100, decimals: 1))% of the parameters are zero; dense files "
         + "still store them, so the flash figure does not shrink with sparsity.</p>"

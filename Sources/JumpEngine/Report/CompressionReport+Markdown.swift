@@ -17,7 +17,7 @@ extension CompressionReport {
     for row in comparisonRows {
       lines.append("| \(row.label) | \(row.before) | \(row.after) | \(row.change) |")
     }
-    if after.nonZeroParameters < after.parameters {
+    if after.sparsity >= CompressionReport.notableSparsity {
       lines += [
         "",
         "\(NumberText.fixed(after.sparsity * 100, decimals: 1))% of the parameters are zero; dense files "

@@ -5,6 +5,9 @@
 public struct CompressionReport: Sendable, Equatable {
   /// The version tag of the JSON document (see docs/schemas/report.schema.json).
   public static let schema = "jumpstation.report/1"
+  /// The share of zero parameters from which reports point out that dense files still store them
+  /// (quantization alone rounds about 1% of weights to zero, which is not worth a note).
+  public static let notableSparsity = 0.05
 
   /// A device budget and whether the model stays within it.
   public struct Verdict: Sendable, Equatable {

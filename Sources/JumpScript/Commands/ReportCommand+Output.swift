@@ -70,7 +70,7 @@ extension ReportCommand {
       rightAligned: [1, 2, 3],
       rows: report.comparisonRows.map { [$0.label, $0.before, $0.after, $0.change] })
     lines += table.lines.map { "    " + $0 }
-    if report.after.nonZeroParameters < report.after.parameters {
+    if report.after.sparsity >= CompressionReport.notableSparsity {
       lines.append(
         "    \(ValueFormatter.fixed(report.after.sparsity * 100, decimals: 1))% of the parameters are zero; "
           + "dense files still store them")
