@@ -18,36 +18,41 @@ enum ActivationRule {
     guard context.needs(0) else { return nil }
     let x = context.inputs[0].values
     let y = context.output.values
-    var dx = context.outputGradient
+    // A fresh (reused) array rather than the output gradient mutated in place: that one is still shared,
+    // so writing it would copy it first.
+    var dx = TrainValue.unfilled(context.outputGradient.shape)
     dx.values.withMutablePointer { g in
-      x.withPointer { x in
-        y.withPointer { y in
-          let n = context.output.count
-          switch op {
-          case .relu:
-            // Selects rather than branches, so the loops vectorize.
-            for i in 0..<n { g[i] = x[i] > 0 ? g[i] : 0 }
-          case .clip(let low, let high):
-            let lo = low ?? -.infinity
-            let hi = high ?? .infinity
-            for i in 0..<n {
-              let v = x[i]
-              g[i] = (v > lo && v < hi) ? g[i] : 0
+      context.outputGradient.values.withPointer { d in
+        x.withPointer { x in
+          y.withPointer { y in
+            let n = context.output.count
+            switch op {
+            case .relu:
+              // Selects rather than branches, so the loops vectorize.
+              for i in 0..<n { g[i] = x[i] > 0 ? d[i] : 0 }
+            case .clip(let low, let high):
+              let lo = low ?? -.infinity
+              let hi = high ?? .infinity
+              for i in 0..<n {
+                let v = x[i]
+                // Nested selects, not `&&`, which would branch and keep the loop scalar.
+                g[i] = v > lo ? (v < hi ? d[i] : 0) : 0
+              }
+            case .hardSwish:
+              for i in 0..<n {
+                let v = x[i]
+                g[i] = d[i] * (v <= -3 ? 0 : (v >= 3 ? 1 : (2 * v + 3) / 6))
+              }
+            case .hardSigmoid(let alpha, let beta):
+              for i in 0..<n {
+                let t = alpha * x[i] + beta
+                g[i] = d[i] * (t > 0 ? (t < 1 ? alpha : 0) : 0)
+              }
+            case .sigmoid:
+              for i in 0..<n { g[i] = d[i] * (y[i] * (1 - y[i])) }
+            default:
+              Kernels.copy(d, g, n)
             }
-          case .hardSwish:
-            for i in 0..<n {
-              let v = x[i]
-              g[i] *= v <= -3 ? 0 : (v >= 3 ? 1 : (2 * v + 3) / 6)
-            }
-          case .hardSigmoid(let alpha, let beta):
-            for i in 0..<n {
-              let t = alpha * x[i] + beta
-              g[i] *= (t > 0 && t < 1) ? alpha : 0
-            }
-          case .sigmoid:
-            for i in 0..<n { g[i] *= y[i] * (1 - y[i]) }
-          default:
-            break
           }
         }
       }

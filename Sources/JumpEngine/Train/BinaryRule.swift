@@ -31,25 +31,21 @@ enum BinaryRule {
         b.values.withPointer { pb in
           da.values.withMutablePointer { ga in
             db.values.withMutablePointer { gb in
+              let (n, sa, sb) = (plan.inner, plan.innerStrideA, plan.innerStrideB)
               for row in 0..<plan.rows {
                 let (rowA, rowB) = plan.offsets(ofRow: row)
-                for i in 0..<plan.inner {
-                  let o = row * plan.inner + i
-                  let ia = rowA + i * plan.innerStrideA
-                  let ib = rowB + i * plan.innerStrideB
-                  let d = g[o]
-                  switch op {
-                  case .add:
-                    if needA { ga[ia] += d }
-                    if needB { gb[ib] += d }
-                  case .sub:
-                    if needA { ga[ia] += d }
-                    if needB { gb[ib] -= d }
-                  case .mul:
-                    if needA { ga[ia] += d * pb[ib] }
-                    if needB { gb[ib] += d * pa[ia] }
-                  default:
-                    let q = d / pb[ib]
+                let d = g + row * n
+                switch op {
+                case .add, .sub:
+                  if needA { accumulate(ga + rowA, sa, d, nil, 0, n, negate: false) }
+                  if needB { accumulate(gb + rowB, sb, d, nil, 0, n, negate: op == .sub) }
+                case .mul:
+                  if needA { accumulate(ga + rowA, sa, d, pb + rowB, sb, n, negate: false) }
+                  if needB { accumulate(gb + rowB, sb, d, pa + rowA, sa, n, negate: false) }
+                default:
+                  for i in 0..<n {
+                    let (ia, ib) = (rowA + i * sa, rowB + i * sb)
+                    let q = d[i] / pb[ib]
                     if needA { ga[ia] += q }
                     if needB { gb[ib] -= q * pa[ia] / pb[ib] }
                   }
@@ -65,6 +61,46 @@ enum BinaryRule {
 }
 
 extension BinaryRule {
+  /// One row of an operand's gradient: `target[i * targetStride] += d[i] * factor[i * factorStride]` (the
+  /// factor is 1 when nil; `-=` with `negate`), in order of `i`, so a broadcast (stride 0) target sums its
+  /// terms in the same order as an elementwise loop would. Each stride combination gets its own loop so
+  /// the contiguous ones vectorize.
+  @inline(__always)
+  static func accumulate(
+    _ target: UnsafeMutablePointer<Float>, _ targetStride: Int, _ d: UnsafePointer<Float>,
+    _ factor: UnsafePointer<Float>?, _ factorStride: Int, _ n: Int, negate: Bool
+  ) {
+    if targetStride == 0 {
+      var sum = target[0]
+      if let factor {
+        if factorStride == 0 {
+          let f = factor[0]
+          for i in 0..<n { sum += d[i] * f }
+        } else {
+          for i in 0..<n { sum += d[i] * factor[i] }
+        }
+      } else if negate {
+        for i in 0..<n { sum -= d[i] }
+      } else {
+        for i in 0..<n { sum += d[i] }
+      }
+      target[0] = sum
+      return
+    }
+    if let factor {
+      if factorStride == 0 {
+        let f = factor[0]
+        for i in 0..<n { target[i] += d[i] * f }
+      } else {
+        for i in 0..<n { target[i] += d[i] * factor[i] }
+      }
+    } else if negate {
+      for i in 0..<n { target[i] -= d[i] }
+    } else {
+      for i in 0..<n { target[i] += d[i] }
+    }
+  }
+
   /// `gradient` (of the broadcast shape) summed down to `shape`, the shape of an operand that was
   /// broadcast to it.
   static func reduce(_ gradient: TrainValue, to shape: [Int]) -> TrainValue {

@@ -31,7 +31,8 @@ enum ConvolutionRule {
     let scratchCount =
       depthwise
       ? Kernels.depthwiseScratchCount(g, threads: threads) : Kernels.conv2dScratchCount(g, threads: threads)
-    var scratch = [Float](repeating: 0, count: max(scratchCount, 1))
+    var scratch = FloatBufferPool.take(max(scratchCount, 1))
+    defer { FloatBufferPool.give(scratch) }
     var y = TrainValue.zeros(outputShape)
     x.values.withPointer { px in
       w.values.withPointer { pw in
@@ -120,7 +121,8 @@ enum ConvolutionRule {
     let k = g.columnRows
     let p = g.outPlane
     let m = g.outPerGroup
-    var columns = [Float](repeating: 0, count: g.isPointwise ? 1 : k * p)
+    var columns = FloatBufferPool.take(g.isPointwise ? 1 : k * p)
+    defer { FloatBufferPool.give(columns) }
     columns.withMutablePointer { cols in
       for n in 0..<g.batch {
         for group in 0..<g.group {
@@ -181,8 +183,12 @@ enum ConvolutionRule {
     let p = g.outPlane
     let m = g.outPerGroup
     let wide = g.batch * p
-    var columns = [Float](repeating: 0, count: k * wide)
-    var gathered = [Float](repeating: 0, count: m * wide)
+    var columns = FloatBufferPool.take(k * wide)
+    var gathered = FloatBufferPool.take(m * wide)
+    defer {
+      FloatBufferPool.give(columns)
+      FloatBufferPool.give(gathered)
+    }
     columns.withMutablePointer { cols in
       gathered.withMutablePointer { dyw in
         for group in 0..<g.group {
@@ -228,30 +234,39 @@ enum ConvolutionRule {
 
   /// Depthwise convolutions (output channel `oc` reads input channel `oc / multiplier`): per output plane
   /// and tap, one pass over the output rows that accumulates both gradients.
+  ///
+  /// The columns and rows each tap reaches inside the input are worked out once per call rather than per
+  /// plane and row, and the index arithmetic does not check for overflow (the geometry bounds it), which
+  /// leaves the inner loops to the arithmetic; the order of every sum is unchanged.
   static func depthwiseBackward(_ g: ConvGeometry, _ o: Operands) {
     let multiplier = g.outChannels / g.inChannels
     let taps = g.kernelHeight * g.kernelWidth
     let s = g.strideWidth
+    let columns = (0..<g.kernelWidth).map { g.validColumns(offset: $0 * g.dilationWidth) }
+    let rows = (0..<g.kernelHeight).map { ky in validRows(g, offset: ky * g.dilationHeight) }
     for n in 0..<g.batch {
       for oc in 0..<g.outChannels {
-        let inputPlane = (n * g.inChannels + oc / multiplier) * g.inPlane
+        let inputPlane = (n &* g.inChannels &+ oc / multiplier) &* g.inPlane
         let x = o.x + inputPlane
-        let dy = o.dy + (n * g.outChannels + oc) * g.outPlane
+        let dy = o.dy + (n &* g.outChannels &+ oc) &* g.outPlane
         for ky in 0..<g.kernelHeight {
+          let rowRange = rows[ky]
+          if rowRange.isEmpty { continue }
           for kx in 0..<g.kernelWidth {
-            let t = oc * taps + ky * g.kernelWidth + kx
+            let t = oc &* taps &+ ky &* g.kernelWidth &+ kx
             let weight = o.w[t]
-            let offsetX = kx * g.dilationWidth
-            let valid = g.validColumns(offset: offsetX)
+            let offsetX = kx &* g.dilationWidth
+            let valid = columns[kx]
             if valid.isEmpty { continue }
+            let (low, count) = (valid.lowerBound, valid.count)
             var sum: Float = 0
-            for oy in 0..<g.outHeight {
-              let iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight
-              if iy < 0 || iy >= g.inHeight { continue }
-              let start = iy * g.inWidth - g.padLeft + offsetX
-              let gradient = dy + oy * g.outWidth
+            var oy = rowRange.lowerBound
+            while oy < rowRange.upperBound {
+              let iy = oy &* g.strideHeight &- g.padTop &+ ky &* g.dilationHeight
+              let start = iy &* g.inWidth &- g.padLeft &+ offsetX
+              let gradient = dy + oy &* g.outWidth
+              oy &+= 1
               if s == 1 {
-                let (low, count) = (valid.lowerBound, valid.count)
                 if o.dw != nil { sum += dot(gradient + low, x + start + low, count) }
                 if let dx = o.dx {
                   SIMDRows.accumulate1(dx + inputPlane + start + low, count, weight, gradient + low)
@@ -260,11 +275,19 @@ enum ConvolutionRule {
               }
               if o.dw != nil {
                 let row = x + start
-                for ox in valid { sum += gradient[ox] * row[ox &* s] }
+                var ox = low
+                while ox < valid.upperBound {
+                  sum += gradient[ox] * row[ox &* s]
+                  ox &+= 1
+                }
               }
               if let dx = o.dx {
                 let row = dx + inputPlane + start
-                for ox in valid { row[ox &* s] += weight * gradient[ox] }
+                var ox = low
+                while ox < valid.upperBound {
+                  row[ox &* s] += weight * gradient[ox]
+                  ox &+= 1
+                }
               }
             }
             o.dw?[t] += sum
@@ -272,5 +295,15 @@ enum ConvolutionRule {
         }
       }
     }
+  }
+
+  /// The output rows whose tap at vertical `offset` falls inside the input (the rows the per-row bounds
+  /// check would keep).
+  static func validRows(_ g: ConvGeometry, offset: Int) -> Range<Int> {
+    let shift = g.padTop - offset  // iy = oy * stride - shift
+    let low = shift <= 0 ? 0 : (shift + g.strideHeight - 1) / g.strideHeight
+    let lastInput = g.inHeight - 1 + shift
+    let high = lastInput < 0 ? 0 : min(g.outHeight, lastInput / g.strideHeight + 1)
+    return low..<max(low, high)
   }
 }

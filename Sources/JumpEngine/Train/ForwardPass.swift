@@ -5,11 +5,45 @@ public struct ForwardPass: Sendable {
   /// The mode the pass ran in.
   public let mode: TrainingMode
   /// Every node output and the input, by value name.
-  let values: [String: TrainValue]
+  var values: [String: TrainValue] { storage.values }
   /// What nodes saved for their backward rule, by node index.
   let saved: [Int: SavedState]
   /// The values a `rewrite` replaced, as computed before the rewrite, by value name.
-  var unrewritten: [String: TrainValue] = [:]
+  var unrewritten: [String: TrainValue] { storage.unrewritten }
+  /// The values, in a box that hands their arrays back to `FloatBufferPool` when the last copy of the pass
+  /// is released, so the next step reuses them.
+  let storage: PassStorage
+
+  init(
+    outputs: [Tensor], mode: TrainingMode, values: [String: TrainValue], saved: [Int: SavedState],
+    unrewritten: [String: TrainValue], recycled: Set<String>
+  ) {
+    self.outputs = outputs
+    self.mode = mode
+    self.saved = saved
+    storage = PassStorage(values: values, unrewritten: unrewritten, recycled: recycled)
+  }
+}
+
+/// The values of a `ForwardPass`; its deinitializer returns the arrays the pass computed for reuse.
+final class PassStorage: Sendable {
+  let values: [String: TrainValue]
+  let unrewritten: [String: TrainValue]
+  /// The names whose arrays this pass allocated (not the caller's input, not shared views).
+  let recycled: Set<String>
+
+  init(values: [String: TrainValue], unrewritten: [String: TrainValue], recycled: Set<String>) {
+    self.values = values
+    self.unrewritten = unrewritten
+    self.recycled = recycled
+  }
+
+  deinit {
+    for name in recycled {
+      if let v = values[name] { FloatBufferPool.give(v.values) }
+      if let v = unrewritten[name] { FloatBufferPool.give(v.values) }
+    }
+  }
 }
 
 /// What a node's forward rule keeps for its backward rule beyond its inputs and output.
@@ -55,6 +89,7 @@ extension TrainableGraph {
     }
     store(inputName, TrainValue(input))
     var saved: [Int: SavedState] = [:]
+    var recycled = Set<String>()
     for (index, node) in graph.nodes.enumerated() {
       var inputs: [TrainValue] = []
       for name in node.inputs { inputs.append(try value(name, in: values, node: node)) }
@@ -63,6 +98,7 @@ extension TrainableGraph {
       }
       let step = try NodeForward.run(node, inputs, outputShape: outputShape, mode: mode, threads: threads)
       store(node.outputs[0], step.output)
+      if !node.op.isViewOnly { recycled.insert(node.outputs[0]) }
       if let state = step.saved { saved[index] = state }
     }
     var outputs: [Tensor] = []
@@ -73,7 +109,8 @@ extension TrainableGraph {
       outputs.append(v.tensor)
     }
     return ForwardPass(
-      outputs: outputs, mode: mode, values: values, saved: saved, unrewritten: unrewritten)
+      outputs: outputs, mode: mode, values: values, saved: saved, unrewritten: unrewritten,
+      recycled: recycled)
   }
 
   /// Mixes the batch statistics of a training-mode pass into the running means and variances.

@@ -88,12 +88,17 @@ extension TrainableGraph {
         node: node, inputs: inputs, output: output, outputGradient: outputGradient, saved: pass.saved[index],
         needs: node.inputs.map { needed.contains($0) }, mode: pass.mode, threads: threads)
       let inputGradients = try NodeBackward.run(context)
+      // The output's gradient is consumed (a view's input gradient is the same array, so it stays).
+      if let consumed = gradients.removeValue(forKey: outputName), !node.op.isViewOnly {
+        consumed.recycle()
+      }
       for (name, gradient) in zip(node.inputs, inputGradients) {
         guard let gradient, needed.contains(name) else { continue }
         if gradients[name] == nil {
           gradients[name] = gradient
         } else {
           gradients[name]?.add(gradient)
+          gradient.recycle()
         }
       }
     }

@@ -14,10 +14,22 @@ struct TrainValue: Sendable, Equatable {
     self.values = values
   }
 
-  /// Zeros of `shape`.
+  /// Zeros of `shape`, in an array reused from an earlier step when there is one.
   static func zeros(_ shape: [Int]) -> TrainValue {
-    TrainValue(shape: shape, values: [Float](repeating: 0, count: Tensor.elementCount(shape)))
+    var value = unfilled(shape)
+    let count = value.count
+    value.values.withMutablePointer { Kernels.fill($0, 0, count) }
+    return value
   }
+
+  /// A value of `shape` with unspecified elements, for rules that write every element (an array reused
+  /// from an earlier step when there is one).
+  static func unfilled(_ shape: [Int]) -> TrainValue {
+    TrainValue(shape: shape, values: FloatBufferPool.take(Tensor.elementCount(shape)))
+  }
+
+  /// Hands the elements to `FloatBufferPool` for a later step.
+  consuming func recycle() { FloatBufferPool.give(values) }
 
   /// The value of a tensor (converted to float).
   init(_ tensor: Tensor) {
