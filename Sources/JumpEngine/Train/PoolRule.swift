@@ -51,6 +51,14 @@ enum PoolRule {
     let x = context.inputs[0]
     let g = try geometry(node, a, x.shape, context.output.shape)
     var dx = TrainValue.zeros(x.shape)
+    if windowsInside(g) {
+      x.values.withPointer { source in
+        context.outputGradient.values.withPointer { dy in
+          dx.values.withMutablePointer { d in backwardMaxInside(g, source, dy, d) }
+        }
+      }
+      return dx
+    }
     x.values.withPointer { source in
       context.outputGradient.values.withPointer { dy in
         dx.values.withMutablePointer { d in
@@ -82,6 +90,49 @@ enum PoolRule {
       }
     }
     return dx
+  }
+
+  /// Whether every window lies wholly inside the input (no padding, none reaching past the end), so the
+  /// window loops need no bounds checks.
+  static func windowsInside(_ g: ConvGeometry) -> Bool {
+    g.padTop == 0 && g.padLeft == 0 && g.outHeight > 0 && g.outWidth > 0
+      && (g.outHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight < g.inHeight
+      && (g.outWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth < g.inWidth
+  }
+
+  /// `backwardMax` when `windowsInside`: the same winners (the first maximum in window order: the first
+  /// cell starts, later ones win only when strictly greater) and the same additions in the same order.
+  static func backwardMaxInside(
+    _ g: ConvGeometry, _ source: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+    _ d: UnsafeMutablePointer<Float>
+  ) {
+    let (kh, kw) = (g.kernelHeight, g.kernelWidth)
+    let (rowStep, columnStep) = (g.dilationHeight &* g.inWidth, g.dilationWidth)
+    for p in 0..<(g.batch &* g.inChannels) {
+      let plane = source + p &* g.inPlane
+      let target = d + p &* g.inPlane
+      let gradient = dy + p &* g.outPlane
+      for oy in 0..<g.outHeight {
+        let top = oy &* g.strideHeight &* g.inWidth
+        for ox in 0..<g.outWidth {
+          let corner = top &+ ox &* g.strideWidth
+          var winner = corner
+          var best = plane[corner]
+          for ky in 0..<kh {
+            let rowStart = corner &+ ky &* rowStep
+            for kx in 0..<kw {
+              let i = rowStart &+ kx &* columnStep
+              let v = plane[i]
+              if v > best {
+                best = v
+                winner = i
+              }
+            }
+          }
+          target[winner] += gradient[oy &* g.outWidth &+ ox]
+        }
+      }
+    }
   }
 
   /// Each output's gradient spread evenly over the cells its average counted.

@@ -98,6 +98,8 @@ public enum TrainingLoop {
       (training, held) = (parts.first, parts.rest)
     }
     var graph = try TrainableGraph(model: model)
+    // The arrays kept for reuse between steps go back to the system once the run is over.
+    defer { FloatBufferPool.drain() }
     graph.threads = threads
     var optimizer = Optimizer(configuration.optimizer, weightDecay: configuration.weightDecay)
     let endsInSoftmax =
