@@ -37,7 +37,7 @@ extension Interpreter {
     guard case .name(let name) = expr.kind else { return try evaluate(expr, file) }
     let bound = variable(name) ?? previousResult(name)
     switch parameter.type {
-    case .choice:
+    case .choice, .numberOrWord:
       return bound ?? .word(name)
     case .newName, .module:
       return bound.map { .string(ValueFormatter.display($0)) } ?? .string(name)
