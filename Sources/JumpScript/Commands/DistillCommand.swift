@@ -161,8 +161,12 @@ enum DistillCommand: Command {
     let kept = result.epochs[result.keptEpoch - 1]
     var text = "\(value.name): \(request.architecture.rawValue)"
     if request.architecture.hasWidth { text += " width \(ValueFormatter.plain(width))" }
+    let comparison =
+      ratio >= 1
+      ? "\(ValueFormatter.fixed(ratio, decimals: 1))x fewer than"
+      : "\(ValueFormatter.fixed(1 / ratio, decimals: 1))x more than"
     text +=
-      ", \(ValueFormatter.millions(params)) params (\(ValueFormatter.fixed(ratio, decimals: 1))x fewer than "
+      ", \(ValueFormatter.millions(params)) params (\(comparison) "
       + "\(request.teacher.name)), agreement with the teacher \(EvalCommand.percent(kept.agreement)) on "
       + "\(result.heldOutCount) held-out samples (epoch \(result.keptEpoch) of \(request.epochs) kept)"
     if let chosen = sizing.last {
