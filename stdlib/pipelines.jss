@@ -64,6 +64,9 @@ def fit(device) {
       "fit: pruned " + sparsity * 100 + "% of the channels and fine-tuned 2 epochs on train: weights " + r.flash + ", peak RAM " + r.peak_ram
     }
   }
+  if not done and not r.fits_flash {
+    "fit: nothing fits " + device.name + ": even int4 weights take " + r.flash + " (flash " + device.flash + "); a smaller student (distill) is the next option"
+  }
   if done {
     "fit: " + chosen.name + " fits " + device.name + "; it is the working model"
   }
