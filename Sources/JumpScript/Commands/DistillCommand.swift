@@ -16,7 +16,7 @@ enum DistillCommand: Command {
         "student", .choice(StudentArchitecture.allCases.map(\.rawValue)), required: true,
         help: "the student architecture:\n"
           + StudentArchitecture.allCases.map {
-            "      \($0.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0))\($0.summary)"
+            "      \($0.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0))\($0.summary)"
           }.joined(separator: "\n") + "\n     "),
       Parameter(
         "width", .numberOrWord(range: StudentArchitecture.widthRange, words: ["auto"]),

@@ -70,4 +70,14 @@ import Testing
     }
     #expect(try session.display("model.name") == "teacher")
   }
+
+  @Test func samplesThatDoNotFitTheTeachersInputAreRefused() throws {
+    let session = TestSession()
+    try session.run("dataset wrong = \"\(Repo.fixture("data/wrong_shape.npz"))\"")
+    try session.run("load \"\(Repo.teacher)\" as teacher")
+    let failure = try #require(session.failure("distill student=cnn on wrong"))
+    #expect(
+      failure.message.contains(
+        "the samples of 'wrong' have shape [3, 7, 7], the teacher's input is [1, 32, 32]"))
+  }
 }
