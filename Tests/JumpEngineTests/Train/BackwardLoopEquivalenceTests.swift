@@ -133,16 +133,18 @@ struct BackwardLoopEquivalenceTests {
     var random = SeededRandom(state: 3)
     let input = [2, 3, 9, 8]
     // Values on a coarse grid, so windows often hold equal maxima.
-    let x = random.floats(input.reduce(1, *)).map { ($0 * 3).rounded() }
-    let output =
-      [2, 3]
-      + (0..<2).map { a in (input[2 + a] - (dilations[a] * (kernel[a] - 1) + 1)) / strides[a] + 1 }
+    let x: [Float] = random.floats(input.reduce(1, *)).map { (v: Float) -> Float in (v * 3).rounded() }
+    var output = [2, 3]
+    for a in 0..<2 {
+      let span: Int = dilations[a] * (kernel[a] - 1) + 1
+      output.append((input[2 + a] - span) / strides[a] + 1)
+    }
     let g = try #require(
       ConvGeometry(
         input: input, outChannels: 3, output: output, kernel: kernel, strides: strides,
         pads: [0, 0, 0, 0], dilations: dilations, group: 1))
     #expect(PoolRule.windowsInside(g))
-    let dy = random.floats(output.reduce(1, *))
+    let dy: [Float] = random.floats(output.reduce(1, *))
     var dx = [Float](repeating: 0, count: x.count)
     x.withPointer { px in
       dy.withPointer { pdy in dx.withMutablePointer { PoolRule.backwardMaxInside(g, px, pdy, $0) } }
@@ -154,13 +156,15 @@ struct BackwardLoopEquivalenceTests {
           var (best, winner) = (-Float.infinity, -1)
           for ky in 0..<g.kernelHeight {
             for kx in 0..<g.kernelWidth {
-              let iy = oy * g.strideHeight + ky * g.dilationHeight
-              let ix = ox * g.strideWidth + kx * g.dilationWidth
-              let v = x[p * g.inPlane + iy * g.inWidth + ix]
-              if v > best || winner < 0 { (best, winner) = (v, iy * g.inWidth + ix) }
+              let iy: Int = oy * g.strideHeight + ky * g.dilationHeight
+              let ix: Int = ox * g.strideWidth + kx * g.dilationWidth
+              let cell: Int = iy * g.inWidth + ix
+              let v: Float = x[p * g.inPlane + cell]
+              if v > best || winner < 0 { (best, winner) = (v, cell) }
             }
           }
-          expected[p * g.inPlane + winner] += dy[(p * g.outHeight + oy) * g.outWidth + ox]
+          let o: Int = (p * g.outHeight + oy) * g.outWidth + ox
+          expected[p * g.inPlane + winner] += dy[o]
         }
       }
     }
