@@ -171,6 +171,64 @@ struct BackwardLoopEquivalenceTests {
     #expect(dx.map(\.bitPattern) == expected.map(\.bitPattern))
   }
 
+  @Test("BatchNormalization training statistics and gradients match one row at a time", arguments: [5, 8])
+  func batchNorm(channels: Int) throws {
+    var random = SeededRandom(state: 13)
+    let shape = [3, channels, 4, 5]
+    let (batch, plane) = (shape[0], shape[2] * shape[3])
+    let x = TrainValue(random.tensor(shape))
+    let parameters = (0..<4).map { _ in TrainValue(random.tensor([channels], in: 0.5...1.5)) }
+    let step = BatchNormRule.forward([x] + parameters, epsilon: 1e-5, mode: .training)
+    guard case .batchNorm(let mean, let inverse, let unbiased?) = step.saved else {
+      Issue.record("no training statistics saved")
+      return
+    }
+    var (sums, squares) = ([Double](repeating: 0, count: channels), [Double](repeating: 0, count: channels))
+    for n in 0..<batch {
+      for c in 0..<channels {
+        var s: Double = 0
+        for j in 0..<plane { s += Double(x.values[(n * channels + c) * plane + j]) }
+        sums[c] += s
+      }
+    }
+    for c in 0..<channels { sums[c] /= Double(batch * plane) }
+    for n in 0..<batch {
+      for c in 0..<channels {
+        var s: Double = 0
+        for j in 0..<plane {
+          let d: Double = Double(x.values[(n * channels + c) * plane + j]) - sums[c]
+          s += d * d
+        }
+        squares[c] += s
+      }
+    }
+    #expect(mean.map(\.bitPattern) == sums.map { Float($0).bitPattern })
+    #expect(unbiased.map(\.bitPattern) == squares.map { Float($0 / Double(batch * plane - 1)).bitPattern })
+    let dy = TrainValue(random.tensor(shape))
+    let context = BackwardContext(
+      node: Node(
+        name: "bn", op: .batchNormalization(epsilon: 1e-5), inputs: ["x", "s", "b", "m", "v"], outputs: ["y"]),
+      inputs: [x] + parameters, output: step.output, outputGradient: dy, saved: step.saved,
+      needs: [true, true, true, false, false], mode: .training, threads: 1)
+    let result = BatchNormRule.backward(context)
+    var (dBeta, dGamma) = ([Double](repeating: 0, count: channels), [Double](repeating: 0, count: channels))
+    for n in 0..<batch {
+      for c in 0..<channels {
+        var (sb, sg): (Double, Double) = (0, 0)
+        for j in 0..<plane {
+          let i = (n * channels + c) * plane + j
+          let d = Double(dy.values[i])
+          sb += d
+          sg += d * Double(x.values[i] - mean[c])
+        }
+        dBeta[c] += sb
+        dGamma[c] += sg * Double(inverse[c])
+      }
+    }
+    #expect(result[1]?.values.map(\.bitPattern) == dGamma.map { Float($0).bitPattern })
+    #expect(result[2]?.values.map(\.bitPattern) == dBeta.map { Float($0).bitPattern })
+  }
+
   /// The NumPy broadcast of two shapes, or nil.
   static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
     let rank = max(a.count, b.count)
