@@ -36,7 +36,7 @@ let package = Package(
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
     ),
     .target(name: "JumpScript", dependencies: ["JumpEngine"]),
-    .target(name: "JumpREPL", dependencies: ["JumpScript", "CLineEdit"]),
+    .target(name: "JumpREPL", dependencies: ["JumpScript", "JumpEngine", "CLineEdit"]),
     .executableTarget(
       name: "jumpstation",
       dependencies: [
