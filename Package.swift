@@ -58,7 +58,7 @@ let package = Package(
     // test files being rebuilt, and code they inlined from it (default-argument generators) then
     // writes the new, larger value into storage sized for the old one: a stack smash that showed
     // up as "Bad pointer dereference at 0x0" in parallel test runs.
-    .testTarget(name: "JumpScriptTests", dependencies: ["JumpScript", "JumpEngine"]),
+    .testTarget(name: "JumpScriptTests", dependencies: ["JumpScript", "JumpEngine", "ONNXProto"]),
     .testTarget(name: "JumpREPLTests", dependencies: ["JumpREPL", "JumpScript", "CLineEdit"]),
     .testTarget(name: "CLITests", dependencies: ["JumpScript"]),
   ]
