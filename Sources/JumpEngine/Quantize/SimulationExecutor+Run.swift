@@ -28,58 +28,81 @@ extension SimulationExecutor {
   private func pass(
     _ source: [Float], offset: Int, batch: Int, isCancelled: () -> Bool, visit: (ActivationView) -> Void
   ) throws(EngineError) -> (shapes: [String: [Int]], outputs: [String: [Float]]) {
-    var buffers: [String: UnsafeMutablePointer<Float>] = [:]
-    defer { for pointer in buffers.values { pointer.deallocate() } }
-    var shapes = constantShapes
-    let keep = Set(graph.outputs)
-    /// Allocates the buffer of an activation at this batch size.
-    func allocate(_ name: String) throws(EngineError) -> UnsafeMutablePointer<Float> {
-      let tensor = try graph.tensor(name)
-      let shape = [batch] + tensor.shape.dropFirst()
-      shapes[name] = shape
-      let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(shape.reduce(1, *), 1))
-      buffers[name] = pointer
-      return pointer
+    let state = try source.withUnsafeBufferPointer { all throws(EngineError) -> SimulationBatch in
+      guard let base = all.baseAddress else { throw EngineError(.invalidData, "input has no samples") }
+      return try begin(base + offset, batch: batch, visit: visit)
     }
-    /// Fake-quantizes a freshly produced activation and shows it to `visit`.
-    func finish(_ name: String) throws(EngineError) {
-      guard let pointer = buffers[name], let shape = shapes[name] else { return }
-      let count = shape.reduce(1, *)
-      let tensor = try graph.tensor(name)
-      if quantizesActivations, let q = tensor.quantization, let range = tensor.elementType.integerRange {
-        Self.fakeQuantize(pointer, count: count, scale: q.scale, zeroPoint: q.zeroPoint, range: range)
-      }
-      visit(
-        ActivationView(name: name, shape: shape, values: UnsafeBufferPointer(start: pointer, count: count)))
-    }
-    let inputPointer = try allocate(inputName)
-    let sampleCount = (shapes[inputName] ?? []).reduce(1, *)
-    source.withUnsafeBufferPointer { all in
-      if let base = all.baseAddress { Kernels.copy(base + offset, inputPointer, sampleCount) }
-    }
-    try finish(inputName)
     for (index, node) in graph.nodes.enumerated() {
       if isCancelled() { throw EngineError(.cancelled, "cancelled") }
-      for output in node.outputs { _ = try allocate(output) }
-      let pointer: (String) -> UnsafeMutablePointer<Float>? = { buffers[$0] ?? self.constants[$0] }
-      try runNode(node, shapes: shapes, pointer: pointer)
-      let activation = node.op.activation
-      if activation != .none, let output = node.outputs.first, let p = buffers[output],
-        let shape = shapes[output]
-      {
-        for i in 0..<shape.reduce(1, *) { p[i] = activation.apply(p[i]) }
-      }
-      for output in node.outputs { try finish(output) }
-      for name in Set(node.inputs) where lastReader[name] == index && !keep.contains(name) {
-        buffers.removeValue(forKey: name)?.deallocate()
-      }
+      try advance(state, node: node, at: index, visit: visit)
     }
     var outputs: [String: [Float]] = [:]
     for name in graph.outputs {
-      guard let p = buffers[name], let shape = shapes[name] else { continue }
-      outputs[name] = Array(UnsafeBufferPointer(start: p, count: shape.reduce(1, *)))
+      guard let view = state.view(name) else { continue }
+      outputs[name] = Array(view.values)
     }
-    return (shapes, outputs)
+    return (state.shapes, outputs)
+  }
+
+  /// Starts a batch of `batch` samples read from `samples`: the input, fake-quantized and shown to `visit`.
+  func begin(
+    _ samples: UnsafePointer<Float>, batch: Int, visit: (ActivationView) -> Void
+  ) throws(EngineError) -> SimulationBatch {
+    let state = SimulationBatch(count: batch, constantShapes: constantShapes)
+    let input = try allocate(inputName, in: state)
+    Kernels.copy(samples, input, (state.shapes[inputName] ?? []).reduce(1, *))
+    try finish(inputName, in: state, visit: visit)
+    return state
+  }
+
+  /// Runs `node`, the node at `index` of the graph (its operands may name constants added with
+  /// `replaceConstant`), on `state`: allocates its outputs, applies the fused activation, fake-quantizes
+  /// and shows the outputs, then frees the inputs this node read last.
+  func advance(
+    _ state: SimulationBatch, node: QuantizedNode, at index: Int, visit: (ActivationView) -> Void
+  ) throws(EngineError) {
+    for output in node.outputs { _ = try allocate(output, in: state) }
+    let pointer: (String) -> UnsafeMutablePointer<Float>? = { state.buffers[$0] ?? self.constants[$0] }
+    try runNode(node, shapes: state.shapes, pointer: pointer)
+    let activation = node.op.activation
+    if activation != .none, let output = node.outputs.first, let p = state.buffers[output],
+      let shape = state.shapes[output]
+    {
+      for i in 0..<shape.reduce(1, *) { p[i] = activation.apply(p[i]) }
+    }
+    for output in node.outputs { try finish(output, in: state, visit: visit) }
+    for name in Set(node.inputs) where lastReader[name] == index && !graphOutputs.contains(name) {
+      state.buffers.removeValue(forKey: name)?.deallocate()
+    }
+    state.nextNode = index + 1
+  }
+
+  /// Allocates the buffer of an activation at the batch's size.
+  private func allocate(
+    _ name: String, in state: SimulationBatch
+  ) throws(EngineError) -> UnsafeMutablePointer<
+    Float
+  > {
+    let tensor = try graph.tensor(name)
+    let shape = [state.count] + tensor.shape.dropFirst()
+    state.shapes[name] = shape
+    let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(shape.reduce(1, *), 1))
+    state.buffers.removeValue(forKey: name)?.deallocate()
+    state.buffers[name] = pointer
+    return pointer
+  }
+
+  /// Fake-quantizes a freshly produced activation and shows it to `visit`.
+  private func finish(
+    _ name: String, in state: SimulationBatch, visit: (ActivationView) -> Void
+  ) throws(EngineError) {
+    guard let view = state.view(name), let pointer = state.buffers[name] else { return }
+    let tensor = try graph.tensor(name)
+    if quantizesActivations, let q = tensor.quantization, let range = tensor.elementType.integerRange {
+      Self.fakeQuantize(
+        pointer, count: view.values.count, scale: q.scale, zeroPoint: q.zeroPoint, range: range)
+    }
+    visit(view)
   }
 
   /// Computes one node into its (already allocated) output buffers.

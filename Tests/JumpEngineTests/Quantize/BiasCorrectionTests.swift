@@ -180,4 +180,52 @@ struct BiasCorrectionTests {
     let biasStep = try #require(a.graph.tensors[first.inputs[2]]?.quantization?.scales.max())
     #expect(entry.largestShift <= Double(biasStep), "\(entry)")
   }
+
+  /// The straightforward reference: for each layer in graph order, one pass through the graph as corrected
+  /// so far, measuring that layer's input (a pass per layer, the cost quadratic in the depth).
+  static func layerByLayer(
+    _ graph: QuantizedGraph, lowered: LoweredGraph, samples: Tensor
+  ) throws -> QuantizedGraph {
+    let n = samples.shape[0]
+    let size = samples.shape.dropFirst().reduce(1, *)
+    let values = samples.floats ?? []
+    let options = BiasCorrectionOptions(sampleLimit: nil)
+    var pass = BiasCorrectionPass(graph: graph, lowered: lowered, sampleCount: n, options: options) {
+      var start = 0
+      return { () throws(EngineError) -> Tensor? in
+        guard start < n else { return nil }
+        let end = min(n, start + options.batchSize)
+        defer { start = end }
+        return Tensor(
+          shape: [end - start] + samples.shape.dropFirst(),
+          floats: Array(values[(start * size)..<(end * size)]))
+      }
+    }
+    let layers = pass.correctableLayers()
+    let expected = try pass.floatExpectations(layers, total: 0, { false }, { _, _ in })
+    for (position, layer) in layers.enumerated() {
+      let measured = try pass.measure(
+        pass.graph, layers: [(position, pass.graph.nodes[layer.index])], total: 0, { false }, { _, _ in })
+      _ = try pass.correct(layer.index, means: measured[0].1, expected: expected[position])
+    }
+    return pass.graph
+  }
+
+  @Test(
+    "the streamed pass corrects every bias exactly as a pass per layer does",
+    arguments: ["cnn", "dscnn", "mnv3block"],
+    [QuantizationOptions(precision: .int8), QuantizationOptions(precision: .int4, perChannel: false)])
+  func streamedEqualsLayerByLayer(name: String, options: QuantizationOptions) throws {
+    let model = try S.fixtureModel(name)
+    let (calibration, _) = try Self.data(name)
+    let lowered = try Lowering.lower(model)
+    let graph = try Quantizer.quantize(
+      lowered, ranges: try S.minMaxRanges(model, calibration), options: options)
+    let streamed = try BiasCorrection.correct(
+      graph, lowered: lowered, samples: calibration, options: BiasCorrectionOptions(sampleLimit: nil))
+    let reference = try Self.layerByLayer(graph, lowered: lowered, samples: calibration)
+    #expect(streamed.graph != graph)
+    #expect(streamed.graph == reference)
+    #expect(streamed.report.passes == 2)
+  }
 }
