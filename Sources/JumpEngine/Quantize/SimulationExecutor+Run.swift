@@ -155,7 +155,11 @@ extension SimulationExecutor {
 
   /// Rounds values onto the grid `(q - zeroPoint) * scale` with `q` clamped to `range`, in place.
   ///
-  /// Rounding is half away from zero, as TFLite's reference QUANTIZE.
+  /// Rounding is half away from zero, as TFLite's reference QUANTIZE. The loop has no library call so it
+  /// vectorizes (`rounded()` is a call to `roundf` on baseline x86-64): quotients are first clamped to one
+  /// step beyond the grid (rounding is monotonic, so the final clamp gives the same `q`), rounded half to
+  /// even by adding and subtracting 1.5·2²³, and ties moved away from zero. The result equals
+  /// `((v / scale).rounded() + zeroPoint)` clamped, bit for bit; NaN stays NaN.
   static func fakeQuantize(
     _ values: UnsafeMutablePointer<Float>, count: Int, scale: Float, zeroPoint: Int64,
     range: ClosedRange<Int64>
@@ -164,11 +168,30 @@ extension SimulationExecutor {
     let zero = Float(zeroPoint)
     let low = Float(range.lowerBound)
     let high = Float(range.upperBound)
+    let below = low - zero - 1
+    let above = high - zero + 1
+    let magic: Float = 12_582_912  // 1.5 * 2^23: adding it leaves no fraction bits
+    guard above < 4_194_304, below > -4_194_304 else {
+      // Grids wider than 2^22 steps (no activation type has one): the plain loop.
+      for i in 0..<count {
+        var q = (values[i] / scale).rounded() + zero
+        q = q < low ? low : (q > high ? high : q)
+        values[i] = (q - zero) * scale
+      }
+      return
+    }
     for i in 0..<count {
-      var q = (values[i] / scale).rounded() + zero
+      let v = values[i]
+      var u = v / scale
+      u = u < below ? below : (u > above ? above : u)
+      u = u == u ? u : 0
+      let even = (u + magic) - magic
+      let difference = u - even
+      let tie = difference == 0.5 || difference == -0.5
+      let rounded = tie ? u + (u < 0 ? -0.5 : 0.5) : even
+      var q = rounded + zero
       q = q < low ? low : (q > high ? high : q)
-      values[i] = (q - zero) * scale
+      values[i] = v == v ? (q - zero) * scale : v
     }
   }
-
 }
