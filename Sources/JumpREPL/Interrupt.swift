@@ -1,4 +1,5 @@
 import CLineEdit
+import Foundation
 
 /// The process-wide Ctrl-C flag, set by a C signal handler and polled by whoever can cancel.
 ///
@@ -28,6 +29,18 @@ public enum Interrupt {
 
   /// Returns whether a Ctrl-C arrived, and clears the flag in the same atomic step.
   public static func take() -> Bool { jle_take_interrupt() != 0 }
+
+  /// Waits up to `milliseconds` for a Ctrl-C to be flagged; returns whether one was.
+  ///
+  /// For a SIGINT that was re-raised to the process: it lands on whichever thread does not
+  /// block it, so the flag can trail the `EINTR` that woke the reader by a few microseconds.
+  public static func awaitPending(milliseconds: Int = 1000) -> Bool {
+    for _ in 0..<milliseconds {
+      if isPending { return true }
+      usleep(1000)
+    }
+    return isPending
+  }
 
   /// Forgets any pending Ctrl-C.
   public static func clear() { jle_clear_interrupt() }

@@ -103,7 +103,12 @@ public final class LineEditor: LineReading {
       }
       let failure = errno
       // Ctrl-C first: the flag was cleared before el_gets, so it was pressed at this prompt.
-      if Interrupt.take() {
+      // libedit's own handler catches the SIGINT, restores the terminal and re-raises it with
+      // `kill(0, SIGINT)` while this thread still blocks it, so our handler may run a moment
+      // later on another thread (OpenBLAS starts some): wait for the flag when el_gets failed
+      // with EINTR, which only the signals libedit passes on (not SIGWINCH) cause.
+      let reRaised = count < 0 && failure == EINTR && Interrupt.awaitPending()
+      if Interrupt.take() || reRaised {
         el_reset(editLine)
         lastTab = nil
         write("\n")
