@@ -289,7 +289,7 @@ struct BiasCorrectionPass {
     while true {
       if isCancelled() { throw EngineError(.cancelled, "bias correction cancelled") }
       guard let batch = try next() else { break }
-      _ = try executor.run(input: batch, isCancelled: isCancelled) { view in
+      try executor.visit(input: batch, isCancelled: isCancelled) { view in
         for slot in readers[view.name] ?? [] { accumulators[slot].add(view.values, shape: view.shape) }
       }
       done += batch.shape.first ?? 0

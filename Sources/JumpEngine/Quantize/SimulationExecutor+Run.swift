@@ -68,7 +68,11 @@ extension SimulationExecutor {
     if activation != .none, let output = node.outputs.first, let p = state.buffers[output],
       let shape = state.shapes[output]
     {
-      for i in 0..<shape.reduce(1, *) { p[i] = activation.apply(p[i]) }
+      let (low, high) = activation.bounds
+      for i in 0..<shape.reduce(1, *) {
+        let v = p[i]
+        p[i] = v < low ? low : (v > high ? high : v)
+      }
     }
     for output in node.outputs { try finish(output, in: state, visit: visit) }
     for name in Set(node.inputs) where lastReader[name] == index && !graphOutputs.contains(name) {

@@ -157,6 +157,28 @@ public final class SimulationExecutor {
     try execute(input: input, isCancelled: isCancelled, visit: visit)
   }
 
+  /// Runs the graph only to show `visit` every activation, as `run(input:isCancelled:visit:)` does, without
+  /// collecting the outputs (a pass that measures activations needs no copy of them).
+  public func visit(
+    input: Tensor, isCancelled: () -> Bool = { false }, _ visit: (ActivationView) -> Void
+  ) throws(EngineError) {
+    let (n, sampleSize) = try graph.checkedBatch(input, for: inputName)
+    let source = input.floats ?? input.asFloats()
+    try source.withUnsafeBufferPointer { all throws(EngineError) in
+      guard let base = all.baseAddress else { return }
+      var start = 0
+      while start < n {
+        let b = min(batchSize, n - start)
+        let state = try begin(base + start * sampleSize, batch: b, visit: visit)
+        for (index, node) in graph.nodes.enumerated() {
+          if isCancelled() { throw EngineError(.cancelled, "cancelled") }
+          try advance(state, node: node, at: index, visit: visit)
+        }
+        start += b
+      }
+    }
+  }
+
   /// Runs the graph and copies the named activations, every pass concatenated along the first axis.
   ///
   /// Throws `invalidData` for a name that is not an activation of the graph.
