@@ -82,6 +82,43 @@ struct BiasCorrectionTests {
     }
   }
 
+  @Test("tap sums equal a plain loop over each tap's coordinates, bit for bit", arguments: [1, 2])
+  func tapSumsMatchPlainLoop(stride: Int) throws {
+    let node = QuantizedNode(
+      name: "conv",
+      op: .conv2D(
+        Conv2DOptions(pads: [2, 1, 1, 0], strides: [stride, 1], dilations: [1, 2])),
+      inputs: ["x", "w", "b"], outputs: ["y"])
+    let shape = [3, 2, 7, 6]
+    let x = S.tensor(shape, seed: 4, offset: 0.3)
+    var means = try FilterTapMeans(for: node, inputShape: [1, 2, 7, 6], filterShape: [4, 2, 3, 2])
+    (x.floats ?? []).withUnsafeBufferPointer { means.add($0, shape: shape) }
+    // The plain loop: every output position of every tap, in ascending row then column order per row.
+    let values = x.floats ?? []
+    var expected = [Double](repeating: 0, count: 2 * 3 * 2)
+    let outH = (7 + 2 + 1 - 3) / stride + 1
+    let outW = (6 + 1 + 0 - 3) / 1 + 1
+    for n in 0..<3 {
+      for c in 0..<2 {
+        for a in 0..<3 {
+          for b in 0..<2 {
+            let rows = (0..<outH).map { $0 * stride + a - 2 }.filter { $0 >= 0 && $0 < 7 }
+            let columns = (0..<outW).map { $0 + 2 * b - 1 }.filter { $0 >= 0 && $0 < 6 }
+            var sum = 0.0
+            for h in rows {
+              var row = 0.0
+              for w in columns { row += Double(values[((n * 2 + c) * 7 + h) * 6 + w]) }
+              sum += row
+            }
+            expected[(c * 3 + a) * 2 + b] += sum
+          }
+        }
+      }
+    }
+    #expect(means.sums.map(\.bitPattern) == expected.map(\.bitPattern))
+    #expect(means.positions == 3 * outH * outW)
+  }
+
   @Test(
     "per-tensor int8 and int4 weights: bias correction reduces the output mean error on held-out data",
     arguments: ["cnn", "dscnn", "mnv3block", "teacher"],
