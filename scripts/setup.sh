@@ -4,7 +4,8 @@
 #   scripts/setup.sh          # as root; safe to run again, fast when nothing changed
 #
 # 1. Debian packages the Swift build needs: libedit (line editor), OpenBLAS (cblas), pkg-config,
-#    and tmux (terminal tests of the REPL). `apt-get update` runs only when one is missing.
+#    tmux (terminal tests of the REPL) and chromium-headless-shell (screenshots of the HTML
+#    report). `apt-get update` runs only when one is missing.
 # 2. A Python venv at .venv (repo root) with the pinned reference clients from
 #    scripts/requirements.txt (ONNX Runtime, LiteRT, onnx, numpy, pytest). pip runs only when
 #    requirements.txt or the interpreter changed since the last run (stamp file in .venv).
@@ -22,7 +23,7 @@ cd "$root"
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- 1. Debian packages -------------------------------------------------------------------------
-debian_packages=(libedit-dev libopenblas-dev pkg-config tmux)
+debian_packages=(libedit-dev libopenblas-dev pkg-config tmux chromium-headless-shell)
 
 if [ "${JUMPSTATION_SKIP_APT:-0}" = "1" ]; then
   log "skipping Debian packages (JUMPSTATION_SKIP_APT=1)"

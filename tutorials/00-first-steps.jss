@@ -76,3 +76,4 @@ target pic0
 # outputs for this file and the original (the interop tests check it).
 export "out/teacher.onnx"
 #= wrote out/teacher.onnx (3.34 MB, sha256 d2a6e47e41f6e869…)
+#= wrote out/teacher.onnx.requirements.json (requirement vector)

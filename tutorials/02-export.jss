@@ -15,29 +15,39 @@ dataset operational = "tutorials/data/operational.npz"
 quantize int8
 #= teacher_int8: int8 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 41.8 dB vs teacher on 64 samples
 
-# A fully integer .tflite: int8 inputs and outputs, what TFLite Micro on a Pico runs.
+# A fully integer .tflite: int8 inputs and outputs, what TFLite Micro on a Pico runs. Beside every
+# file, export writes its requirement vector (docs/schemas/requirements.schema.json): the operators
+# and versions the runtime must have, the input and output quantization, flash, the arena TFLite
+# Micro will plan, MACs, and the estimated latency and fit on every device of the catalog. A
+# .tflite also carries the same document in its metadata, so a deployment tool can check a device
+# from the file alone.
 export "out/tutorial/teacher_int8.tflite"
-#= wrote out/tutorial/teacher_int8.tflite (877 KB, sha256 cc6fe0ffedbbb1f1…)
+#= wrote out/tutorial/teacher_int8.tflite (878 KB, sha256 de0254e468dafc58…)
+#= wrote out/tutorial/teacher_int8.tflite.requirements.json (requirement vector)
 
 # The same model with float inputs and outputs (QUANTIZE and DEQUANTIZE at the edges), for
 # applications that feed floats.
 export "out/tutorial/teacher_int8_float_io.tflite" io=float
-#= wrote out/tutorial/teacher_int8_float_io.tflite (877 KB, sha256 efb1c9c5054d82f5…)
+#= wrote out/tutorial/teacher_int8_float_io.tflite (879 KB, sha256 d949490f280ac0f3…)
+#= wrote out/tutorial/teacher_int8_float_io.tflite.requirements.json (requirement vector)
 
 # ONNX of a quantized model is QDQ: ONNX Runtime runs it with the device's scales and zero points.
 export "out/tutorial/teacher_int8.onnx"
 #= wrote out/tutorial/teacher_int8.onnx (876 KB, sha256 bf98ddf49d1d7dad…)
+#= wrote out/tutorial/teacher_int8.onnx.requirements.json (requirement vector)
 
 # Four-bit weights are packed two per byte: the file is about half the size.
 quantize int4 from teacher
 #= teacher_int4: int4 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 430 KB, output SQNR 24.3 dB vs teacher on 64 samples
 export "out/tutorial/teacher_int4.tflite"
-#= wrote out/tutorial/teacher_int4.tflite (451 KB, sha256 fa9b65ec69d0ab11…)
+#= wrote out/tutorial/teacher_int4.tflite (452 KB, sha256 9ea30e93066e256b…)
+#= wrote out/tutorial/teacher_int4.tflite.requirements.json (requirement vector)
 
 # An NPU whose compiler quantizes by itself (the DX-M1 class) takes a float model with static
 # shapes, batch 1, and representative samples to calibrate on, transformed as the model sees them.
 export "out/tutorial/teacher_npu.onnx" from teacher batch=1 samples=operational
 #= wrote out/tutorial/teacher_npu.onnx (3.34 MB, sha256 da2cf308fdce4384…)
+#= wrote out/tutorial/teacher_npu.onnx.requirements.json (requirement vector)
 #= wrote out/tutorial/teacher_npu_calibration/ (200 samples of operational, float32 as the model takes them)
 
 # A build script reads the results as values, for instance to pin the file it ships.

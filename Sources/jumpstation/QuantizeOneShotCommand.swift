@@ -45,6 +45,9 @@ struct QuantizeOneShotCommand: ParsableCommand {
   @Option(help: "Training epochs for --mode qat.")
   var epochs: Int?
 
+  @Option(help: "Adam's learning rate for --mode qat (e.g. 1e-4).")
+  var lr: Double?
+
   @Flag(help: "One weight scale per tensor instead of per output channel.")
   var perTensor = false
 
@@ -75,6 +78,11 @@ struct QuantizeOneShotCommand: ParsableCommand {
     }
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
     if epochs != nil && mode != .qat { throw ValidationError("--epochs applies to --mode qat only") }
+    if let lr, !(lr > 0 && lr <= 1) { throw ValidationError("--lr must be in (0, 1], got \(lr)") }
+    if lr != nil && mode != .qat { throw ValidationError("--lr applies to --mode qat only") }
+    if trainingData != nil && mode != .qat {
+      throw ValidationError("--training-data applies to --mode qat only")
+    }
     if let scale, !Self.isNumberOrFraction(scale) {
       throw ValidationError("--scale must be a number or a fraction such as 1/255, got '\(scale)'")
     }
@@ -106,6 +114,7 @@ struct QuantizeOneShotCommand: ParsableCommand {
     var quantize = "quantize \(precision) \(mode.rawValue)"
     if mode == .qat {
       if let epochs { quantize += " epochs=\(epochs)" }
+      if let lr { quantize += " lr=\(lr)" }
       quantize += trainingData == nil ? " on calibration" : " on training"
     }
     if perTensor { quantize += " per_channel=false" }

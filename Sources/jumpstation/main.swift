@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import JumpScript
 
-/// The `jumpstation` command line: the REPL by default, plus `run`, `check`, `replay`, and the one-shot `quantize`.
+/// The `jumpstation` command line: the REPL by default, plus `run`, `check`, `replay`, and the one-shot `quantize` and `prune`.
 struct JumpStation: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "jumpstation",
@@ -10,6 +10,7 @@ struct JumpStation: ParsableCommand {
     version: JumpStationVersion.current,
     subcommands: [
       REPLCommand.self, RunCommand.self, CheckCommand.self, ReplayCommand.self, QuantizeOneShotCommand.self,
+      PruneOneShotCommand.self,
     ],
     defaultSubcommand: REPLCommand.self)
 }

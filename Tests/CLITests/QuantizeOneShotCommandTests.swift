@@ -53,6 +53,26 @@ struct QuantizeOneShotCommandTests {
     #expect(FileManager.default.fileExists(atPath: output))
   }
 
+  @Test func qatTrainsOnTheTrainingDataAndTheScriptChecks() throws {
+    let train = JumpStationProcess.path("tutorials/data/train.npz")
+    let emitted = try JumpStationProcess.run([
+      "quantize", "--model", teacher, "--mode", "qat", "--precision", "int4", "--calibration", operational,
+      "--training-data", train, "--epochs", "3", "--lr", "0.001", "--output", "out/t.tflite", "--emit-script",
+    ])
+    #expect(emitted.status == 0, "\(emitted.stderr)")
+    #expect(emitted.lines.contains("dataset training = \"\(train)\""))
+    #expect(emitted.lines.contains("quantize int4 qat epochs=3 lr=0.001 on training"))
+    let script = try JumpStationProcess.script(emitted.stdout)
+    defer { try? FileManager.default.removeItem(at: script.deletingLastPathComponent()) }
+    let checked = try JumpStationProcess.run(["check", script.path])
+    #expect(checked.status == 0, "\(checked.stderr)")
+    let ptqLearningRate = try JumpStationProcess.run([
+      "quantize", "--model", teacher, "--calibration", operational, "--lr", "0.1", "--emit-script",
+    ])
+    #expect(ptqLearningRate.status == 64)
+    #expect(ptqLearningRate.stderr.contains("--lr applies to --mode qat only"))
+  }
+
   @Test func badFlagsAreUsageErrors() throws {
     let noOutput = try JumpStationProcess.run(["quantize", "--model", teacher, "--calibration", operational])
     #expect(noOutput.status == 64)

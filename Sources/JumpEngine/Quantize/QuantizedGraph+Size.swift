@@ -10,7 +10,7 @@ extension QuantizedGraph {
   }
 
   /// Bytes `count` elements of `type` take on the device.
-  static func storedBytes(count: Int, type: QuantizedElementType) -> Int {
+  public static func storedBytes(count: Int, type: QuantizedElementType) -> Int {
     switch type {
     case .int4: return (count + 1) / 2
     case .int8: return count

@@ -96,6 +96,18 @@ public enum ConstantData: Sendable, Equatable {
     }
   }
 
+  /// The number of elements that are not zero (pruned weights stay zero through quantization).
+  public var nonZeroCount: Int {
+    func count<T: Numeric>(_ values: [T]) -> Int { values.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+    switch self {
+    case .float32(let v): return count(v)
+    case .int8(let v): return count(v)
+    case .int16(let v): return count(v)
+    case .int32(let v): return count(v)
+    case .int64(let v): return count(v)
+    }
+  }
+
   /// The stored values as `Float` (integers unscaled).
   public func storedAsFloats() -> [Float] {
     switch self {

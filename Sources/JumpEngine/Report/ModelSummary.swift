@@ -43,6 +43,8 @@ public struct ModelSummary: Sendable, Equatable {
   public var opHistogram: [OpCount]
   /// Trainable parameter elements (see the type documentation for the rule).
   public var parameterCount: Int
+  /// Parameters that are not zero (pruning shows here; see ``ModelFacts/nonZeroParameters``).
+  public var nonZeroParameterCount: Int
   /// BatchNormalization running statistics elements.
   public var bufferCount: Int
   /// Bytes of all parameters and buffers stored as fp32.
@@ -66,6 +68,7 @@ public struct ModelSummary: Sendable, Equatable {
       .sorted { $0.count != $1.count ? $0.count > $1.count : $0.op < $1.op }
     var seen = Set<String>()
     var parameters = 0
+    var nonZero = 0
     var buffers = 0
     var layers: [Layer] = []
     for node in graph.nodes {
@@ -78,6 +81,7 @@ public struct ModelSummary: Sendable, Equatable {
           buffers += tensor.count
         } else {
           nodeParameters += tensor.count
+          nonZero += tensor.asFloats().reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
         }
       }
       parameters += nodeParameters
@@ -90,6 +94,7 @@ public struct ModelSummary: Sendable, Equatable {
           parameters: nodeParameters))
     }
     parameterCount = parameters
+    nonZeroParameterCount = nonZero
     bufferCount = buffers
     fp32Bytes = 4 * (parameters + buffers)
     self.layers = layers

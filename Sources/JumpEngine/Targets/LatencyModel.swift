@@ -32,10 +32,7 @@ public enum LatencyModel {
   public static func estimate(
     _ graph: QuantizedGraph, io: TFLiteIO = .int8, on device: Device
   ) throws(EngineError) -> LatencyEstimate {
-    try graph.validate()
-    var writer = TFLiteGraphWriter(graph: graph)
-    var model = try writer.run()
-    if io == .float { model = TFLiteGraphWriter.floatEdges(model) }
+    let model = try TFLiteExporter.fileContents(graph, io: io)
     let costs = costs(device.kind)
     let steps = model.operators.map { op in
       let work = OperatorWork(op, in: model)

@@ -15,10 +15,7 @@ public enum MemoryPlanner {
   public static func plan(
     _ graph: QuantizedGraph, io: TFLiteIO = .int8, runtimeOverhead: Int = 0
   ) throws(EngineError) -> MemoryPlan {
-    try graph.validate()
-    var writer = TFLiteGraphWriter(graph: graph)
-    var model = try writer.run()
-    if io == .float { model = TFLiteGraphWriter.floatEdges(model) }
+    let model = try TFLiteExporter.fileContents(graph, io: io)
     return plan(model, runtimeOverhead: runtimeOverhead)
   }
 

@@ -8,6 +8,8 @@ public struct ForwardPass: Sendable {
   let values: [String: TrainValue]
   /// What nodes saved for their backward rule, by node index.
   let saved: [Int: SavedState]
+  /// The values a `rewrite` replaced, as computed before the rewrite, by value name.
+  var unrewritten: [String: TrainValue] = [:]
 }
 
 /// What a node's forward rule keeps for its backward rule beyond its inputs and output.
@@ -22,6 +24,16 @@ extension TrainableGraph {
   ///
   /// Throws `invalidData` when the input's shape does not fit the model.
   public func forward(_ input: Tensor, mode: TrainingMode) throws(EngineError) -> ForwardPass {
+    try forward(input, mode: mode, rewrite: { _, _ in nil })
+  }
+
+  /// `forward(_:mode:)` where `rewrite` sees the input and every node output as it is computed and may
+  /// return a replacement that later nodes read instead (quantization-aware training inserts fake
+  /// quantization this way, without ops of its own in the graph); the original is kept in the pass for the
+  /// backward rules.
+  func forward(
+    _ input: Tensor, mode: TrainingMode, rewrite: (_ name: String, _ value: TrainValue) -> TrainValue?
+  ) throws(EngineError) -> ForwardPass {
     guard input.rank >= 1, input.shape[0] > 0 else {
       throw EngineError(.invalidData, "input has shape \(input.shape); expected a non-empty batch")
     }
@@ -31,7 +43,17 @@ extension TrainableGraph {
         .invalidData,
         "input has shape \(input.shape), the model expects \(shapes[inputName] ?? []) for '\(inputName)'")
     }
-    var values: [String: TrainValue] = [inputName: TrainValue(input)]
+    var values: [String: TrainValue] = [:]
+    var unrewritten: [String: TrainValue] = [:]
+    func store(_ name: String, _ value: TrainValue) {
+      if let replacement = rewrite(name, value) {
+        unrewritten[name] = value
+        values[name] = replacement
+      } else {
+        values[name] = value
+      }
+    }
+    store(inputName, TrainValue(input))
     var saved: [Int: SavedState] = [:]
     for (index, node) in graph.nodes.enumerated() {
       var inputs: [TrainValue] = []
@@ -40,7 +62,7 @@ extension TrainableGraph {
         throw EngineError(.invalidModel, "node '\(node.name)': output shape is unknown")
       }
       let step = try NodeForward.run(node, inputs, outputShape: outputShape, mode: mode, threads: threads)
-      values[node.outputs[0]] = step.output
+      store(node.outputs[0], step.output)
       if let state = step.saved { saved[index] = state }
     }
     var outputs: [Tensor] = []
@@ -50,7 +72,8 @@ extension TrainableGraph {
       }
       outputs.append(v.tensor)
     }
-    return ForwardPass(outputs: outputs, mode: mode, values: values, saved: saved)
+    return ForwardPass(
+      outputs: outputs, mode: mode, values: values, saved: saved, unrewritten: unrewritten)
   }
 
   /// Mixes the batch statistics of a training-mode pass into the running means and variances.

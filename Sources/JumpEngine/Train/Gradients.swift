@@ -51,6 +51,17 @@ extension TrainableGraph {
   public func backward(
     _ pass: ForwardPass, outputGradients: [Tensor?], wantsInput: Bool = false
   ) throws(EngineError) -> Gradients {
+    try backward(
+      pass, outputGradients: outputGradients, wantsInput: wantsInput, rewriteGradient: { _, _, _ in })
+  }
+
+  /// `backward(_:outputGradients:wantsInput:)` for a pass with rewritten values: `rewriteGradient` turns the
+  /// gradient of a replacement into that of the original value (given the original) before it flows on,
+  /// and the producer's rule sees the original output.
+  func backward(
+    _ pass: ForwardPass, outputGradients: [Tensor?], wantsInput: Bool,
+    rewriteGradient: (_ name: String, _ original: TrainValue, _ gradient: inout TrainValue) -> Void
+  ) throws(EngineError) -> Gradients {
     var gradients: [String: TrainValue] = [:]
     for (output, gradient) in zip(graph.outputs, outputGradients) {
       guard let gradient else { continue }
@@ -66,10 +77,13 @@ extension TrainableGraph {
     let trainable = Set(parameterNames)
     for (index, node) in graph.nodes.enumerated().reversed() {
       let outputName = node.outputs[0]
-      guard let outputGradient = gradients[outputName], needed.contains(outputName) else { continue }
+      guard var outputGradient = gradients[outputName], needed.contains(outputName) else { continue }
       var inputs: [TrainValue] = []
       for name in node.inputs { inputs.append(try value(name, in: pass.values, node: node)) }
-      guard let output = pass.values[outputName] else { continue }
+      guard let output = pass.unrewritten[outputName] ?? pass.values[outputName] else { continue }
+      if let original = pass.unrewritten[outputName] {
+        rewriteGradient(outputName, original, &outputGradient)
+      }
       let context = BackwardContext(
         node: node, inputs: inputs, output: output, outputGradient: outputGradient, saved: pass.saved[index],
         needs: node.inputs.map { needed.contains($0) }, mode: pass.mode, threads: threads)
@@ -82,6 +96,10 @@ extension TrainableGraph {
           gradients[name]?.add(gradient)
         }
       }
+    }
+    if wantsInput, let original = pass.unrewritten[inputName], var gradient = gradients[inputName] {
+      rewriteGradient(inputName, original, &gradient)
+      gradients[inputName] = gradient
     }
     var values: [String: [Float]] = [:]
     for name in trainable {

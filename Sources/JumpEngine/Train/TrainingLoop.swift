@@ -77,9 +77,13 @@ public struct TrainingResult: Sendable {
 /// values, leaves the caller's model as it was.
 public enum TrainingLoop {
   /// Trains `model` on `dataset` (which must have labels).
+  ///
+  /// `afterStep` runs after every optimizer step with the graph and the number of steps taken so far;
+  /// pruning uses it to re-apply its masks (see `Prune/MaskedFineTuning`).
   public static func run(
     _ model: Model, on dataset: Dataset, configuration: TrainingConfiguration, threads: Int = 1,
-    isCancelled: () -> Bool = { false }, progress: (TrainingProgress) -> Void = { _ in }
+    isCancelled: () -> Bool = { false }, progress: (TrainingProgress) -> Void = { _ in },
+    afterStep: (inout TrainableGraph, _ steps: Int) -> Void = { _, _ in }
   ) throws(EngineError) -> TrainingResult {
     guard dataset.hasLabels else {
       throw EngineError(.invalidData, "\(dataset.path): training needs labels and this dataset has none")
@@ -125,6 +129,7 @@ public enum TrainingLoop {
         optimizer.step(
           &graph, gradients: gradients, learningRate: Float(configuration.schedule.rate(at: step)))
         step += 1
+        afterStep(&graph, step)
         index += 1
         let n = batch.x.shape[0]
         lossSum += loss.value * Double(n)

@@ -49,6 +49,9 @@ enum EvalCommand: Command {
       let labels = batch.y.map { $0.asInt64s().map(Int.init) }
       comparison.add(outputs: outputs, labels: labels, reference: referenceOutputs)
     }
+    if let accuracy = comparison.accuracy {
+      context.state.measuredAccuracy[model.name] = (dataset.name, accuracy)
+    }
     return .record(record(model, dataset, reference, comparison, summary))
   }
 
@@ -87,11 +90,7 @@ enum EvalCommand: Command {
     )
   }
 
-  static func percent(_ fraction: Double) -> String {
-    ValueFormatter.fixed(fraction * 100, decimals: 2) + "%"
-  }
+  static func percent(_ fraction: Double) -> String { NumberText.percent(fraction) }
 
-  static func decibels(_ value: Double) -> String {
-    value.isInfinite ? "inf dB" : ValueFormatter.fixed(value, decimals: 1) + " dB"
-  }
+  static func decibels(_ value: Double) -> String { NumberText.decibels(value) }
 }

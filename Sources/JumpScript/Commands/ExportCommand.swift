@@ -66,10 +66,13 @@ enum ExportCommand: Command {
       throw CommandError(
         "cannot create directory '\(directory.path)': \(error.localizedDescription)", parameter: "path")
     }
+    let requirements = try requirements(
+      model, format: format, io: io, staticBatch: batch, state: context.state)
     let data: Data
     let kind: String
     do {
-      (data, kind) = try serialize(model, format: format, io: io, staticBatch: batch)
+      (data, kind) = try serialize(
+        model, format: format, io: io, staticBatch: batch, requirements: requirements.json)
     } catch {
       throw CommandError(error)
     }
@@ -81,12 +84,20 @@ enum ExportCommand: Command {
     } catch {
       throw CommandError(error, parameter: "path")
     }
+    let requirementsPath = requirementsPath(for: path)
+    do {
+      try AtomicFile.write(Data((requirements.json + "\n").utf8), to: URL(fileURLWithPath: requirementsPath))
+    } catch {
+      throw CommandError(error, parameter: "path")
+    }
     let digest = FileDigest.sha256(data)
-    var text = "wrote \(path) (\(ValueFormatter.bytes(Double(data.count))), sha256 \(digest.prefix(16))…)"
+    var text =
+      "wrote \(path) (\(ValueFormatter.bytes(Double(data.count))), sha256 \(digest.prefix(16))…)"
+      + "\nwrote \(requirementsPath) (requirement vector)"
     var fields: [(String, Value)] = [
       ("path", .string(path)), ("bytes", .number(.bytes(data.count))), ("sha256", .string(digest)),
       ("format", .string(format.rawValue)), ("kind", .string(kind)), ("io", .string(io.rawValue)),
-      ("model", .string(model.name)),
+      ("model", .string(model.name)), ("requirements", .string(requirementsPath)),
     ]
     if let samples = arguments.dataset("samples") {
       let stem = url.pathExtension.isEmpty ? path : String(path.dropLast(url.pathExtension.count + 1))
@@ -126,16 +137,18 @@ enum ExportCommand: Command {
 
   /// The file's bytes and what kind of file they are (`int8`, `int4`, `int16x8`, `float32`).
   static func serialize(
-    _ model: ModelValue, format: ExportFormat, io: TFLiteIO, staticBatch: Int? = nil
+    _ model: ModelValue, format: ExportFormat, io: TFLiteIO, staticBatch: Int? = nil,
+    requirements: String? = nil
   ) throws(EngineError) -> (Data, String) {
+    let vector = requirements.map { [("jumpstation_requirements", $0)] } ?? []
     switch format {
     case .tflite:
       if let quantized = model.quantized {
         let kind = quantized.options.precision.rawValue
-        let metadata = [("jumpstation_kind", "\(kind) io=\(io.rawValue)")]
+        let metadata = [("jumpstation_kind", "\(kind) io=\(io.rawValue)")] + vector
         return (try TFLiteExporter.serialize(quantized.graph, io: io, metadata: metadata), kind)
       }
-      let metadata = [("jumpstation_kind", "float32")]
+      let metadata = [("jumpstation_kind", "float32")] + vector
       return (try TFLiteExporter.serialize(floatModel: model.model, metadata: metadata), "float32")
     case .onnx:
       if let quantized = model.quantized { throw ExportFormat.quantizedAsFloatONNX(model, quantized) }

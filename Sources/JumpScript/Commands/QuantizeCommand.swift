@@ -1,12 +1,14 @@
 import JumpEngine
 
-/// `quantize int8|int4|int16x8 [ptq]`: post-training quantization of the working model with the
+/// `quantize int8|int4|int16x8 [ptq|qat]`: post-training quantization of the working model with the
 /// activation ranges of its calibration, following the TFLite integer spec. The result is a new
 /// model holding the device graph; the float model it came from is kept.
 ///
 /// Around the quantizer run two accuracy steps (`QuantizeCommand+Accuracy`): cross-layer
 /// equalization of the float model when `equalize=true` (the equalized model is calibrated again
 /// the same way), and bias correction on the calibration samples unless `bias_correction=false`.
+/// `qat` fine-tunes through fake quantization first (`QuantizeCommand+QAT`) and converts the result
+/// with the same quantizer.
 enum QuantizeCommand: Command {
   static let signature = CommandSignature(
     name: "quantize",
@@ -15,7 +17,9 @@ enum QuantizeCommand: Command {
       Parameter(
         "precision", .choice(["int8", "int4", "int16x8"]), required: true,
         help: "int8 (weights and activations), int4 (4-bit weights, 8-bit activations), int16x8"),
-      Parameter("mode", .choice(["ptq"]), default: .word("ptq"), help: "post-training quantization"),
+      Parameter(
+        "mode", .choice(["ptq", "qat"]), default: .word("ptq"),
+        help: "post-training quantization, or quantization-aware training on labelled data first"),
     ],
     options: [
       Parameter("per_channel", .boolean, default: .bool(true), help: "one weight scale per output channel"),
@@ -29,14 +33,33 @@ enum QuantizeCommand: Command {
       Parameter(
         "skip", .list(.string), default: .list([]),
         help: "node names or op types to keep in float (where the target has float support)"),
+      Parameter(
+        "epochs", .integer(range: 1...1000), default: .number(Quantity(Double(qatDefaultEpochs))),
+        help: "qat: passes over the training data"),
+      Parameter(
+        "lr", .number(.none, range: 1e-7...1), default: .number(Quantity(qatDefaultLearningRate)),
+        help: "qat: Adam's learning rate"),
+      Parameter(
+        "batch", .integer(range: 1...4096), default: .number(Quantity(Double(qatDefaultBatch))),
+        help: "qat: samples per training step"),
+      Parameter(
+        "ranges", .choice(QATRangeMode.allCases.map(\.rawValue)), default: .word("ema"),
+        help: "qat: activation ranges follow a moving average of each batch's min/max, or are learned (LSQ)"),
     ],
     prepositions: [
+      (
+        .on,
+        Parameter(
+          "dataset", .dataset,
+          help: "qat: the labelled training data (default: the dataset named \(qatDefaultDataset))")
+      ),
       (.from, Parameter("model", .model, help: "the float model to quantize (default: the working model)")),
       (.as, Parameter("name", .newName, help: "name of the result (default: MODEL_PRECISION)")),
     ],
     examples: [
       "calibrate on operational", "quantize int8 ptq", "quantize int8 per_channel=false as per_tensor",
       "quantize int8 per_channel=false equalize=true", "quantize int4 bias_correction=false",
+      "quantize int8 qat epochs=10 on train lr=1e-4", "quantize int4 qat epochs=3 ranges=learned",
     ],
     defaultModelName: { arguments, base in "\(base)_\(arguments.string("precision") ?? "int8")" })
 
@@ -52,7 +75,11 @@ enum QuantizeCommand: Command {
     }
     let precision = QuantizationPrecision(rawValue: arguments.string("precision") ?? "int8") ?? .int8
     let skip = SkipList(listStrings(arguments.value("skip")))
+    try checkModeOptions(arguments)
     try checkSkipList(skip, of: model)
+    if arguments.string("mode") == "qat" {
+      return try runQAT(arguments, model: model, precision: precision, skip: skip, in: &context)
+    }
     var options = QuantizationOptions(
       precision: precision, perChannel: arguments.bool("per_channel") ?? true, skip: skip,
       biasCorrection: false, equalize: false)

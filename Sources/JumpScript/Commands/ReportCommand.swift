@@ -1,7 +1,9 @@
 import JumpEngine
 
-/// `report [memory] [MODEL]`: what the model is: inputs and outputs, ops, parameters, size, MACs per
-/// layer, and with a target its flash, RAM and latency budget; `report memory` shows the arena plan.
+/// `report [memory] [MODEL] [vs MODEL] [on DATASET] [to PATH]`: what the model is (inputs and outputs,
+/// ops, parameters, size, MACs per layer, and with a target its flash, RAM and latency budget) and,
+/// for a compressed model, how it compares with the model it came from; `to` writes the compression
+/// report as JSON, Markdown or a self-contained HTML page. `report memory` shows the arena plan.
 enum ReportCommand: Command {
   static let signature = CommandSignature(
     name: "report",
@@ -18,8 +20,23 @@ enum ReportCommand: Command {
         "io", .choice(TFLiteIO.allCases.map(\.rawValue)),
         help: "for memory: the exported file's edges (default int8 for a quantized model, float otherwise)")
     ],
+    prepositions: [
+      (.vs, Parameter("baseline", .model, help: "the model to compare with (default: the one it came from)")),
+      (
+        .on,
+        Parameter("dataset", .dataset, help: "measure accuracy, and agreement and SQNR against the baseline")
+      ),
+      (
+        .to,
+        Parameter(
+          "path", .outputPath(extensions: ["json", "md", "html"]),
+          help: "write the compression report: .json (docs/schemas/report.schema.json), .md or .html")
+      ),
+    ],
     examples: [
-      "report", "report teacher", "let r = report", "report memory", "let m = report memory teacher_int8",
+      "report", "report teacher", "let r = report", "report on test",
+      "report vs teacher on test to \"r.html\"",
+      "report to \"report.json\"", "report memory", "let m = report memory teacher_int8",
     ])
 
   static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
@@ -31,42 +48,36 @@ enum ReportCommand: Command {
       let io = arguments.string("io").flatMap(TFLiteIO.init(rawValue:))
       return try memoryReport(model, io: io, device: context.state.target)
     }
-    let summary = model.summary
-    var fields: [(name: String, value: Value)] = [
-      ("model", .string(model.name)),
-      ("params", .number(Quantity(Double(summary.parameterCount)))),
-      ("size", .number(.bytes(model.weightBytes))),
-      ("flash", .number(.bytes(model.weightBytes))),
-      ("macs", .number(Quantity(Double(summary.totalMACs)))),
-      ("nodes", .number(Quantity(Double(summary.nodeCount)))),
-      ("precision", .string(model.precision)),
-    ]
+    let baseline = arguments.model("baseline") ?? origin(of: model, in: context.state)
+    let report = try compressionReport(
+      model, baseline: baseline, dataset: arguments.dataset("dataset"), context: context)
+    var fields = reportFields(report, nodes: model.summary.nodeCount)
     var text = render(model)
     if let device = context.state.target {
-      let fits = model.weightBytes <= (device.weightsInFlash ? device.flash : device.ram)
-      fields.append(("fits_flash", .bool(fits)))
+      let fits = report.verdicts.first { $0.budget == "flash" }?.fits ?? true
       text += "\n" + budgetLine(model.weightBytes, precision: model.precision, device: device, fits: fits)
     }
-    let budget = budgetLines(model, device: context.state.target)
-    fields += budget.fields
-    if !budget.lines.isEmpty { text += "\n" + budget.lines.joined(separator: "\n") }
-    if let quantized = model.quantized {
-      let errors = try layerErrors(quantized, state: context.state, environment: context.environment)
-      if let (worst, samples) = errors {
-        fields.append(("worst_layers", .list(worst.prefix(5).map { .string($0.tensor) })))
-        text += "\n  quantization error per layer (SQNR vs float, worst first, \(samples) samples):"
-        let rows = worst.prefix(5).map { [$0.tensor, $0.producer ?? "", EvalCommand.decibels($0.decibels)] }
-        text +=
-          "\n"
-          + TextTable(header: ["tensor", "layer", "SQNR"], rightAligned: [2], rows: rows).lines
-          .map { "    " + $0 }.joined(separator: "\n")
-      }
+    let budget = budgetLines(report, quantized: model.quantized != nil, device: context.state.target)
+    if !budget.isEmpty { text += "\n" + budget.joined(separator: "\n") }
+    if !report.worstLayers.isEmpty {
+      text += "\n  quantization error per layer (SQNR vs float, worst first, \(report.errorSamples) samples):"
+      let rows = report.worstLayers.map { [$0.tensor, $0.layer, EvalCommand.decibels($0.decibels)] }
+      text +=
+        "\n"
+        + TextTable(header: ["tensor", "layer", "SQNR"], rightAligned: [2], rows: rows).lines
+        .map { "    " + $0 }.joined(separator: "\n")
     }
     if let calibration = context.state.calibrations[model.name],
       calibration.calibration.model.matches(model.model)
     {
       fields.append(("calibration", .string(calibration.calibration.methodDescription)))
       text += "\n" + calibration.reportLines.joined(separator: "\n")
+    }
+    if report.before != nil || report.dataset != nil { text += "\n" + comparisonText(report) }
+    if let path = arguments.string("path") {
+      let bytes = try write(report, to: path)
+      fields.append(("path", .string(path)))
+      text += "\nwrote \(path) (\(ValueFormatter.bytes(Double(bytes))))"
     }
     return .record(Record(kind: "report", fields: fields, text: text))
   }

@@ -107,33 +107,4 @@ extension ReportCommand {
       header: ["op", "operator", "output", "live B", "arena"], rightAligned: [0, 3], rows: rows
     ).lines
   }
-
-  /// The RAM and latency lines (and fields) the plain report adds for a selected target.
-  static func budgetLines(
-    _ model: ModelValue, device: Device?
-  ) -> (lines: [String], fields: [(name: String, value: Value)]) {
-    var lines: [String] = []
-    var fields: [(name: String, value: Value)] = []
-    if model.quantized != nil, let plan = try? memoryPlan(model, io: nil, device: device) {
-      fields.append(("peak_ram", .number(.bytes(plan.peakBytes))))
-      if let device {
-        fields.append(("fits_ram", .bool(plan.peakBytes <= device.ram)))
-        lines.append(
-          "  " + ramLine(plan, device: device).replacingOccurrences(of: "target    ", with: "target  "))
-      } else {
-        lines.append(
-          "  peak RAM \(ValueFormatter.bytes(Double(plan.peakBytes))) (TFLite Micro arena; `report memory` for the plan)"
-        )
-      }
-    }
-    if let device, let (graph, io) = try? deviceGraph(model, io: nil),
-      let estimate = try? LatencyModel.estimate(graph, io: io, on: device)
-    {
-      fields.append(("latency", .number(Quantity(estimate.seconds, .time))))
-      lines.append(
-        "  latency ~\(ValueFormatter.number(estimate.seconds, dimension: .time)) per sample on \(device.name) "
-          + "(estimate from MACs, bytes and the catalog's throughput)")
-    }
-    return (lines, fields)
-  }
 }

@@ -23,6 +23,7 @@ public struct CommandRegistry: Sendable {
     ExportCommand.self,
     EvalCommand.self,
     QuantizeCommand.self,
+    PruneCommand.self,
     PredictCommand.self,
     CalibrateCommand.self,
   ])

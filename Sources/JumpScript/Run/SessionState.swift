@@ -21,6 +21,9 @@ public struct SessionState: Sendable {
   /// Threads the engine may use. One by default, so a transcript replays to the same numbers on
   /// any machine; `threads N` trades that for speed (results stay fixed for a given N).
   public var threads = 1
+  /// The last top-1 accuracy `eval` measured per model, and on which dataset (the requirement
+  /// vector reports it).
+  public var measuredAccuracy: [String: (dataset: String, value: Double)] = [:]
   /// Global variables (`let` at top level, `for` variables at top level).
   public var globals: [String: Value] = [:]
   /// Functions defined with `def`.

@@ -1,4 +1,5 @@
 import Foundation
+import JumpEngine
 
 /// Renders values as JSON for `--json` output: numbers in base units (bytes, seconds, hertz),
 /// objects as their fields.
@@ -21,35 +22,11 @@ public enum JSONRendering {
   }
 
   /// A JSON object from ordered key/JSON-text pairs.
-  public static func object(_ pairs: [(String, String)]) -> String {
-    "{" + pairs.map { "\(string($0.0)):\($0.1)" }.joined(separator: ",") + "}"
-  }
+  public static func object(_ pairs: [(String, String)]) -> String { JSONText.object(pairs) }
 
   /// A JSON number; non-finite values become null.
-  public static func number(_ value: Double) -> String {
-    guard value.isFinite else { return "null" }
-    if value.rounded() == value && abs(value) < 1e15 { return String(Int64(value)) }
-    return "\(value)"
-  }
+  public static func number(_ value: Double) -> String { JSONText.number(value) }
 
   /// A JSON string literal with escapes.
-  public static func string(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case "\n": result += "\\n"
-      case "\r": result += "\\r"
-      case "\t": result += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          result += String(format: "\\u%04x", scalar.value)
-        } else {
-          result.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return result + "\""
-  }
+  public static func string(_ text: String) -> String { JSONText.string(text) }
 }

@@ -6,22 +6,11 @@ import JumpEngine
 /// The output is stable across runs and platforms, because transcripts compare it verbatim.
 public enum ValueFormatter {
   /// A plain number: whole numbers without a decimal point, others with up to 6 significant digits.
-  public static func plain(_ value: Double) -> String {
-    if value.isNaN { return "nan" }
-    if value.isInfinite { return value > 0 ? "inf" : "-inf" }
-    if value.rounded() == value && abs(value) < 1e15 { return String(Int64(value)) }
-    var text = String(format: "%.6g", value)
-    if text.contains("e") {
-      // %g writes e-05; scripts write 1e-5.
-      let parts = text.split(separator: "e")
-      if parts.count == 2, let exponent = Int(parts[1]) { text = "\(parts[0])e\(exponent)" }
-    }
-    return text
-  }
+  public static func plain(_ value: Double) -> String { NumberText.plain(value) }
 
   /// A number with a fixed count of decimals: `97.98`.
   public static func fixed(_ value: Double, decimals: Int) -> String {
-    String(format: "%.\(decimals)f", value)
+    NumberText.fixed(value, decimals: decimals)
   }
 
   /// A number as written in a script with its unit: `264KB`, `50%`.
@@ -34,10 +23,7 @@ public enum ValueFormatter {
     switch dimension {
     case .none: return plain(value)
     case .bytes: return bytes(value)
-    case .time:
-      if abs(value) >= 1 || value == 0 { return "\(plain(round3(value))) s" }
-      if abs(value) >= 1e-3 { return "\(plain(round3(value * 1e3))) ms" }
-      return "\(plain(round3(value * 1e6))) us"
+    case .time: return NumberText.seconds(value)
     case .frequency:
       if abs(value) >= 1e9 { return "\(plain(round3(value / 1e9))) GHz" }
       if abs(value) >= 1e6 { return "\(plain(round3(value / 1e6))) MHz" }
@@ -47,13 +33,7 @@ public enum ValueFormatter {
   }
 
   /// A byte count with a binary unit: `512 B`, `905 KB`, `1.25 MB`.
-  public static func bytes(_ value: Double) -> String {
-    let magnitude = abs(value)
-    if magnitude < 1024 { return "\(plain(value.rounded())) B" }
-    if magnitude < 1024 * 1024 { return "\(plain((value / 1024).rounded())) KB" }
-    if magnitude < 1024 * 1024 * 1024 { return "\(plain(round2(value / 1_048_576))) MB" }
-    return "\(plain(round2(value / 1_073_741_824))) GB"
-  }
+  public static func bytes(_ value: Double) -> String { NumberText.bytes(value) }
 
   /// A count in millions with two decimals, as model sizes are usually quoted: `0.23 M`.
   public static func millions(_ count: Int) -> String {
@@ -61,15 +41,7 @@ public enum ValueFormatter {
   }
 
   /// A count with thousands separators: `1,528,106`.
-  public static func grouped(_ count: Int) -> String {
-    let digits = String(abs(count))
-    var result = ""
-    for (offset, character) in digits.enumerated() {
-      if offset > 0 && (digits.count - offset) % 3 == 0 { result.append(",") }
-      result.append(character)
-    }
-    return count < 0 ? "-" + result : result
-  }
+  public static func grouped(_ count: Int) -> String { NumberText.grouped(count) }
 
   /// How a value is printed as a statement's result.
   public static func display(_ value: Value) -> String {
@@ -130,6 +102,5 @@ public enum ValueFormatter {
     return "\(device.name): " + parts.joined(separator: ", ")
   }
 
-  private static func round2(_ value: Double) -> Double { (value * 100).rounded() / 100 }
   private static func round3(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 }

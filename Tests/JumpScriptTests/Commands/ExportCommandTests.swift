@@ -17,10 +17,10 @@ import Testing
     #expect(try session.display("e.sha256") == FileDigest.sha256(data))
     #expect(try session.display("e.model") == "teacher")
     #expect(try session.display("e.format") == "onnx")
-    // Only the file: no temporary left beside it.
+    // Only the file and its requirement vector: no temporary left beside them.
     let listing = try FileManager.default.contentsOfDirectory(
       atPath: directory.appendingPathComponent("out").path)
-    #expect(listing == ["teacher.onnx"])
+    #expect(listing.sorted() == ["teacher.onnx", "teacher.onnx.requirements.json"])
     // It loads back as the same network.
     try session.run("load \"\(path)\" as again")
     #expect(try session.display("again.params == teacher.params and again.nodes == teacher.nodes") == "true")
@@ -90,7 +90,10 @@ import Testing
     #expect(try session.display("e.model") == "q")
     #expect(try session.display("e.sha256") == FileDigest.sha256(data))
     #expect(try session.display("e.bytes == \(data.count)B") == "true")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["q.tflite"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == [
+        "q.tflite", "q.tflite.requirements.json",
+      ])
   }
 
   @Test func ioFloatAndFormatOverrideAndInt4() throws {

@@ -22,7 +22,8 @@ import Testing
       DatasetCommand.signature.usage
         == "dataset NAME = PATH [as REST] [scale=…] [mean=…] [std=…] [layout=nchw] [limit=…] [shuffle=false] [split=…]"
     )
-    #expect(ReportCommand.signature.usage == "report [memory] [MODEL] [io=…]")
+    #expect(
+      ReportCommand.signature.usage == "report [memory] [MODEL] [vs BASELINE] [on DATASET] [to PATH] [io=…]")
     #expect(SeedCommand.signature.usage == "seed SEED")
     #expect(TargetCommand.signature.usage == "target DEVICE")
     // Required options are not shown as optional.

@@ -26,13 +26,19 @@ public enum TFLiteExporter {
   public static func serialize(
     _ graph: QuantizedGraph, io: TFLiteIO = .int8, metadata: [(String, String)] = []
   ) throws(EngineError) -> Data {
-    try graph.validate()
-    var writer = TFLiteGraphWriter(graph: graph)
-    var model = try writer.run()
-    if io == .float { model = TFLiteGraphWriter.floatEdges(model) }
+    var model = try fileContents(graph, io: io)
     model.addMetadata(name: "jumpstation_version", bytes: Array(JumpEngineInfo.version.utf8))
     for (name, text) in metadata { model.addMetadata(name: name, bytes: Array(text.utf8)) }
     return Data(TFLiteSerializer.serialize(model))
+  }
+
+  /// The file's contents before serialization: what the memory planner, the latency model and the
+  /// requirement vector read, so they describe exactly the file `serialize` writes.
+  static func fileContents(_ graph: QuantizedGraph, io: TFLiteIO) throws(EngineError) -> TFLiteModel {
+    try graph.validate()
+    var writer = TFLiteGraphWriter(graph: graph)
+    let model = try writer.run()
+    return io == .float ? TFLiteGraphWriter.floatEdges(model) : model
   }
 
   /// Serializes a float model as a float32 `.tflite`, lowering it to the TFLite op set first.
