@@ -84,3 +84,13 @@ public struct Parameter: Sendable {
     self.help = help
   }
 }
+
+extension ParameterType {
+  /// Whether a bare word for this parameter names a model, dataset or device of the session.
+  var namesASessionObject: Bool {
+    switch self {
+    case .model, .dataset, .target: return true
+    default: return false
+    }
+  }
+}

@@ -34,8 +34,15 @@ extension Interpreter {
   func resolveArgument(
     _ expr: Expr, for parameter: Parameter, _ file: SourceFile
   ) throws(Diagnostic) -> Value? {
-    guard case .name(let name) = expr.kind else { return try evaluate(expr, file) }
-    let bound = variable(name) ?? previousResult(name)
+    guard case .name(let written) = expr.kind else { return try evaluate(expr, file) }
+    var name = written
+    var bound = variable(name) ?? previousResult(name)
+    // A bare word passed through a `def` parameter (`fit pico` → `target device`) names the object
+    // the parameter wants, as if written here.
+    if case .word(let word)? = bound, parameter.type.namesASessionObject {
+      name = word
+      bound = nil
+    }
     switch parameter.type {
     case .choice:
       return bound ?? .word(name)

@@ -88,7 +88,7 @@ private func summary(_ diagnostics: [Diagnostic]) -> [String] {
   @Test func unknownModule() {
     let found = check("use target\nuse nosuch")
     #expect(summary(found) == ["1:5: unknown module 'target'", "2:5: unknown module 'nosuch'"])
-    #expect(found.map(\.hint) == ["did you mean 'targets'?", "modules are targets"])
+    #expect(found.map(\.hint) == ["did you mean 'targets'?", "modules are pipelines, targets"])
   }
 
   @Test func missingInputFiles() {
