@@ -74,6 +74,6 @@ target pic0
 # Write the model back out as ONNX. The file is written to a temporary name and renamed into
 # place, so an interrupted export never leaves half a file. ONNX Runtime gives identical
 # outputs for this file and the original (the interop tests check it).
-export "out/teacher.onnx"
+export "out/teacher.onnx" force=true
 #= wrote out/teacher.onnx (3.34 MB, sha256 d2a6e47e41f6e869…)
 #= wrote out/teacher.onnx.requirements.json (requirement vector)

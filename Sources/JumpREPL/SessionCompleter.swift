@@ -65,7 +65,7 @@ struct SessionCompleter {
   private func values(for type: ParameterType, _ word: String) -> [String] {
     let state = interpreter.state
     switch type {
-    case .choice(let words): return filter(words, word)
+    case .choice(let words), .numberOrWord(_, let words): return filter(words, word)
     case .boolean: return filter(["true", "false"], word)
     case .model: return filter(state.models.map(\.name), word)
     case .dataset: return filter(state.datasets.map(\.name), word)

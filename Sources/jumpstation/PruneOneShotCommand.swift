@@ -76,7 +76,7 @@ struct PruneOneShotCommand: ParsableCommand {
       prune += " finetune=\(epochs ?? 2) on training"
     }
     lines.append(prune)
-    if let output { lines.append("export \(q(output))") }
+    if let output { lines.append("export \(q(output)) force=true") }
     return lines.joined(separator: "\n") + "\n"
   }
 

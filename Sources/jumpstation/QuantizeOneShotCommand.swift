@@ -123,7 +123,7 @@ struct QuantizeOneShotCommand: ParsableCommand {
     if target != nil { lines.append("report") }
     if let output {
       let format = output.hasSuffix(".onnx") ? " format=onnx-qdq" : ""
-      lines.append("export \(q(output))\(format)")
+      lines.append("export \(q(output))\(format) force=true")
     }
     return lines.joined(separator: "\n") + "\n"
   }

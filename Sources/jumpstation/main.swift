@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import JumpScript
 
-/// The `jumpstation` command line: the REPL by default, plus `run`, `check`, `replay`, and the one-shot `quantize` and `prune`.
+/// The `jumpstation` command line: the REPL by default, plus `run`, `check`, `replay`, and the one-shot
+/// `quantize`, `prune` and `distill`.
 struct JumpStation: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "jumpstation",
@@ -11,6 +12,7 @@ struct JumpStation: ParsableCommand {
     subcommands: [
       REPLCommand.self, RunCommand.self, CheckCommand.self, ReplayCommand.self, QuantizeOneShotCommand.self,
       PruneOneShotCommand.self,
+      DistillOneShotCommand.self,
     ],
     defaultSubcommand: REPLCommand.self)
 }

@@ -19,7 +19,7 @@ struct PruneOneShotCommandTests {
         "load \"\(teacher)\" as model",
         "dataset training = \"\(train)\"",
         "prune 0.5 scope=layer finetune=2 on training",
-        "export \"out/p.onnx\"",
+        "export \"out/p.onnx\" force=true",
       ])
   }
 

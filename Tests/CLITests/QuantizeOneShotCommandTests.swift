@@ -25,7 +25,7 @@ struct QuantizeOneShotCommandTests {
         "calibrate on calibration method=percentile",
         "quantize int4 ptq per_channel=false skip=[\"/head/Gemm\"]",
         "report",
-        "export \"out/t.tflite\"",
+        "export \"out/t.tflite\" force=true",
       ])
   }
 
@@ -37,7 +37,7 @@ struct QuantizeOneShotCommandTests {
     defer { try? FileManager.default.removeItem(at: script.deletingLastPathComponent()) }
     let checked = try JumpStationProcess.run(["check", script.path])
     #expect(checked.status == 0, "\(checked.stderr)")
-    #expect(emitted.lines.last == "export \"out/t.onnx\" format=onnx-qdq")
+    #expect(emitted.lines.last == "export \"out/t.onnx\" format=onnx-qdq force=true")
   }
 
   @Test func writesTheQuantizedModel() throws {

@@ -125,7 +125,7 @@ struct REPLTerminalTests {
     #expect(try session.wait(for: "jss [2]>").matched)
     // Hundreds of exports of a 3 MB model: seconds of work, polled for Ctrl-C between statements.
     let list = (1...400).map(String.init).joined(separator: ", ")
-    try session.type("for i in [\(list)] { export \"\(work)/copy.onnx\" }")
+    try session.type("for i in [\(list)] { export \"\(work)/copy.onnx\" force=true }")
     try session.send(keys: "Enter")
     #expect(try session.wait(for: "wrote \(work)/copy.onnx").matched)
     try session.send(keys: "C-c")

@@ -9,7 +9,7 @@ struct StaticEvaluator {
     if case .name(let name) = expr.kind {
       if scope.variables.contains(name) || StaticScope.isPreviousResult(name) { return nil }
       switch parameter.type {
-      case .choice: return .word(name)
+      case .choice, .numberOrWord: return .word(name)
       case .newName, .module: return .string(name)
       case .model:
         if scope.models.contains(name) || name == "model" || scope.anyModel || scope.insideFunction > 0 {

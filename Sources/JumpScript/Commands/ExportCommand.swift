@@ -34,6 +34,10 @@ enum ExportCommand: Command {
       Parameter(
         "samples", .dataset,
         help: "also write this dataset's samples as .npy files into PATH's stem + _calibration/"),
+      Parameter(
+        "force", .boolean, default: .bool(false),
+        help:
+          "replace PATH (and its requirement vector) when it exists; without it an existing file is an error"),
     ],
     prepositions: [
       (.from, Parameter("model", .model, help: "the model to export (default: the working model)"))
@@ -41,7 +45,8 @@ enum ExportCommand: Command {
     examples: [
       "export \"out/teacher.onnx\"", "export \"out/teacher_int8.tflite\"",
       "export \"out/teacher_int8.tflite\" io=float", "export \"out/teacher_int8.onnx\" format=onnx-qdq",
-      "export \"pruned.onnx\" from pruned", "export \"out/teacher_npu.onnx\" batch=1 samples=operational",
+      "export \"pruned.onnx\" from pruned", "export \"out/teacher_int8.tflite\" force=true",
+      "export \"out/teacher_npu.onnx\" batch=1 samples=operational",
     ])
 
   static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
@@ -59,6 +64,12 @@ enum ExportCommand: Command {
         "batch=\(batch): \(format.rawValue) files are written at batch 1", parameter: "batch")
     }
     let url = URL(fileURLWithPath: path)
+    if FileManager.default.fileExists(atPath: path) && arguments.bool("force") != true {
+      throw CommandError(
+        "'\(path)' exists; export does not replace files unless asked", parameter: "path",
+        hint: "add force=true to replace it, or choose another path")
+    }
+    let started = Date()
     let directory = url.deletingLastPathComponent()
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -90,6 +101,7 @@ enum ExportCommand: Command {
     } catch {
       throw CommandError(error, parameter: "path")
     }
+    let seconds = Date().timeIntervalSince(started)
     let digest = FileDigest.sha256(data)
     var text =
       "wrote \(path) (\(ValueFormatter.bytes(Double(data.count))), sha256 \(digest.prefix(16))…)"
@@ -98,6 +110,7 @@ enum ExportCommand: Command {
       ("path", .string(path)), ("bytes", .number(.bytes(data.count))), ("sha256", .string(digest)),
       ("format", .string(format.rawValue)), ("kind", .string(kind)), ("io", .string(io.rawValue)),
       ("model", .string(model.name)), ("requirements", .string(requirementsPath)),
+      ("seconds", .number(Quantity(seconds, .time))),
     ]
     if let samples = arguments.dataset("samples") {
       let stem = url.pathExtension.isEmpty ? path : String(path.dropLast(url.pathExtension.count + 1))

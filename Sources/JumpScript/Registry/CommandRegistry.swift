@@ -24,6 +24,7 @@ public struct CommandRegistry: Sendable {
     EvalCommand.self,
     QuantizeCommand.self,
     PruneCommand.self,
+    DistillCommand.self,
     PredictCommand.self,
     CalibrateCommand.self,
   ])

@@ -26,6 +26,8 @@ public indirect enum ParameterType: Sendable {
   case module
   /// A list of values of one type.
   case list(ParameterType)
+  /// A plain number within `range`, or one of a few words (`width=0.5` or `width=auto`).
+  case numberOrWord(range: ClosedRange<Double>, words: [String])
 
   /// Whether this is the type of a new name (after `as`).
   public var isNewName: Bool {
@@ -55,6 +57,10 @@ public indirect enum ParameterType: Sendable {
     case .newName: return "name"
     case .module: return "module"
     case .list(let element): return "[\(element.description), ...]"
+    case .numberOrWord(let range, let words):
+      return
+        "number in \(ValueFormatter.plain(range.lowerBound))...\(ValueFormatter.plain(range.upperBound)) or "
+        + words.joined(separator: ", ")
     }
   }
 }

@@ -75,6 +75,13 @@ enum TypeValidator {
     case .target:
       if case .target = value { return nil }
       return ("\(name) must be a target, not a \(value.typeName)", nil)
+    case .numberOrWord(let range, let words):
+      if let word = wordValue(value) {
+        if words.contains(word) { return nil }
+        let hint = Suggestion.closest(to: word, in: words).map { "did you mean '\($0)'?" }
+        return ("unknown \(name) '\(word)' (expected a number or \(words.joined(separator: ", ")))", hint)
+      }
+      return problem(with: value, for: .number(.none, range: range), name: name)
     case .list(let element):
       guard case .list(let elements) = value else {
         return ("\(name) must be a list, not a \(value.typeName)", nil)

@@ -44,7 +44,7 @@ extension Interpreter {
       bound = nil
     }
     switch parameter.type {
-    case .choice:
+    case .choice, .numberOrWord:
       return bound ?? .word(name)
     case .newName, .module:
       return bound.map { .string(ValueFormatter.display($0)) } ?? .string(name)

@@ -17,7 +17,8 @@ import Testing
   @Test func usageLines() {
     #expect(LoadCommand.signature.usage == "load PATH [as NAME] [sha256:HEX]")
     #expect(
-      ExportCommand.signature.usage == "export PATH [from MODEL] [format=…] [io=…] [batch=…] [samples=…]")
+      ExportCommand.signature.usage
+        == "export PATH [from MODEL] [format=…] [io=…] [batch=…] [samples=…] [force=false]")
     #expect(
       DatasetCommand.signature.usage
         == "dataset NAME = PATH [as REST] [scale=…] [mean=…] [std=…] [layout=nchw] [limit=…] [shuffle=false] [split=…]"
