@@ -36,7 +36,7 @@ let package = Package(
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
     ),
     .target(name: "JumpScript", dependencies: ["JumpEngine"]),
-    .target(name: "JumpREPL", dependencies: ["JumpScript", "CLineEdit"]),
+    .target(name: "JumpREPL", dependencies: ["JumpScript", "JumpEngine", "CLineEdit"]),
     .executableTarget(
       name: "jumpstation",
       dependencies: [
@@ -52,8 +52,14 @@ let package = Package(
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]
     ),
-    .testTarget(name: "JumpScriptTests", dependencies: ["JumpScript"]),
-    .testTarget(name: "JumpREPLTests", dependencies: ["JumpREPL"]),
+    // Test targets name every module their files import, not only the one under test. SwiftPM's
+    // incremental build decides what to recompile from declared dependencies: a module imported only
+    // transitively can change its layouts (a stored property added to `SessionState`) without the
+    // test files being rebuilt, and code they inlined from it (default-argument generators) then
+    // writes the new, larger value into storage sized for the old one: a stack smash that showed
+    // up as "Bad pointer dereference at 0x0" in parallel test runs.
+    .testTarget(name: "JumpScriptTests", dependencies: ["JumpScript", "JumpEngine", "ONNXProto"]),
+    .testTarget(name: "JumpREPLTests", dependencies: ["JumpREPL", "JumpScript", "CLineEdit"]),
     .testTarget(name: "CLITests", dependencies: ["JumpScript"]),
   ]
 )
