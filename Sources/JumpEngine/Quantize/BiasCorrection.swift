@@ -9,11 +9,14 @@
 /// earlier layers. Means come from `FilterTapMeans` (one mean per filter tap and input channel), which makes
 /// `E[y]` exact for any padding, so the pre-activation means are known even where the activation is fused.
 ///
-/// Layers are corrected in dependency order: one pass over the data measures every layer whose upstream
-/// layers are all corrected (a chain of `L` layers takes `L` passes, plus one float pass; each pass runs
-/// only the graph up to the inputs it measures). Only one batch and `channels × kernel` sums per layer are
-/// held, so memory does not grow with the number of samples; sums are in a fixed order, so the result is
-/// deterministic for a given thread count.
+/// Two passes over the data, each running every layer once: a float pass measures `E[y]` of every layer,
+/// then the quantized pass holds every batch (at most `sampleLimit` samples, 64 by default) and advances
+/// them together one node at a time in graph order. Just before a layer runs, its input, which comes from
+/// layers already corrected, is measured and its bias corrected; the layer then runs with the new bias.
+/// Only the live activations of the held batches and `channels × kernel` sums per layer are kept (a tensor
+/// is freed after its last reader), so memory does not grow with the number of samples beyond the limit,
+/// and the cost is linear in the number of layers. Sums are in a fixed order (batch by batch, sample by
+/// sample), so the result is deterministic for a given thread count.
 public enum BiasCorrection {
   /// Corrects the biases of `graph` (quantized from `lowered`) on the first samples of `dataset`
   /// (`options.sampleLimit`).
@@ -149,7 +152,7 @@ struct BiasCorrectionPass {
     let float: QuantizedNode
   }
 
-  /// Runs every pass; `isCancelled` and `progress` as in `BiasCorrection.correct`.
+  /// Runs both passes; `isCancelled` and `progress` as in `BiasCorrection.correct`.
   mutating func run(
     isCancelled: () -> Bool, progress: (Int, Int) -> Void
   ) throws(EngineError) -> (graph: QuantizedGraph, report: BiasCorrectionReport) {
@@ -157,19 +160,11 @@ struct BiasCorrectionPass {
     guard !layers.isEmpty else {
       return (graph, BiasCorrectionReport(layers: [], samples: sampleCount, passes: 0))
     }
-    let schedule = Self.schedule(layers.map(\.index), in: graph)
-    let total = sampleCount * (schedule.count + 1)
+    let total = sampleCount * 2
     let expected = try floatExpectations(layers, total: total, isCancelled, progress)
-    var entries: [Int: BiasCorrectionLayer] = [:]
-    for group in schedule {
-      let measured = try measure(
-        graph, layers: group.map { ($0, graph.nodes[layers[$0].index]) }, total: total, isCancelled, progress)
-      for (position, means) in measured {
-        entries[position] = try correct(layers[position].index, means: means, expected: expected[position])
-      }
-    }
-    let report = BiasCorrectionReport(
-      layers: layers.indices.compactMap { entries[$0] }, samples: sampleCount, passes: schedule.count + 1)
+    let entries = try correctInGraphOrder(
+      layers, expected: expected, total: total, isCancelled: isCancelled, progress: progress)
+    let report = BiasCorrectionReport(layers: entries, samples: sampleCount, passes: 2)
     try graph.validate()
     return (graph, report)
   }
@@ -187,30 +182,67 @@ struct BiasCorrectionPass {
     }
   }
 
-  /// Groups of positions in `indices` (in graph order) such that every layer upstream of a group's
-  /// layers is in an earlier group: the passes, each measuring layers whose inputs are final.
-  static func schedule(_ indices: [Int], in graph: QuantizedGraph) -> [[Int]] {
-    let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
-    var upstream: [String: Set<Int>] = [:]
-    var dependencies: [Set<Int>] = Array(repeating: [], count: indices.count)
-    for (index, node) in graph.nodes.enumerated() {
-      var reaching = Set<Int>()
-      for input in node.inputs { reaching.formUnion(upstream[input] ?? []) }
-      if let p = position[index] {
-        dependencies[p] = upstream[node.inputs[0]] ?? []
-        reaching.insert(p)
+  /// The quantized pass: every batch advanced together node by node; each layer (`layers` in graph order)
+  /// is measured and corrected right before it runs. Returns the entries in graph order.
+  mutating func correctInGraphOrder(
+    _ layers: [Layer], expected: [[Double]], total: Int, isCancelled: () -> Bool,
+    progress: (Int, Int) -> Void
+  ) throws(EngineError) -> [BiasCorrectionLayer] {
+    let cut = try Self.cutBefore(layers.map(\.index), in: graph)
+    let executor = try SimulationExecutor(graph: cut, batchSize: options.batchSize, threads: options.threads)
+    var batches: [SimulationBatch] = []
+    let next = makeBatches()
+    while let batch = try next() {
+      if isCancelled() { throw EngineError(.cancelled, "bias correction cancelled") }
+      let (n, _) = try cut.checkedBatch(batch, for: executor.inputName)
+      let values = batch.floats ?? batch.asFloats()
+      let state = try values.withUnsafeBufferPointer { all throws(EngineError) -> SimulationBatch in
+        guard let base = all.baseAddress else { throw EngineError(.invalidData, "input has no samples") }
+        return try executor.begin(base, batch: n, visit: { _ in })
       }
-      for output in node.outputs { upstream[output] = reaching }
+      batches.append(state)
     }
-    var pending = Array(indices.indices)
-    var groups: [[Int]] = []
-    while !pending.isEmpty {
-      let waiting = Set(pending)
-      let ready = pending.filter { dependencies[$0].isDisjoint(with: waiting) }
-      groups.append(ready)
-      pending.removeAll { ready.contains($0) }
+    let position = Dictionary(uniqueKeysWithValues: layers.enumerated().map { ($1.index, $0) })
+    let last = layers.map(\.index).max() ?? 0
+    var entries: [BiasCorrectionLayer] = []
+    let start = done
+    for index in 0...last {
+      if let p = position[index] {
+        let node = graph.nodes[index]
+        var means = try FilterTapMeans(
+          for: node, inputShape: try graph.tensor(node.inputs[0]).shape,
+          filterShape: try graph.tensor(node.inputs[1]).shape)
+        for batch in batches {
+          guard let view = batch.view(node.inputs[0]) else {
+            throw EngineError(.invalidModel, "node '\(node.name)': input '\(node.inputs[0])' is not live")
+          }
+          means.add(view.values, shape: view.shape)
+        }
+        entries.append(try correct(index, means: means, expected: expected[p]))
+        try executor.replaceConstant(try graph.tensor(graph.nodes[index].inputs[2]))
+      }
+      guard index < cut.nodes.count else { continue }
+      for batch in batches {
+        if isCancelled() { throw EngineError(.cancelled, "bias correction cancelled") }
+        try executor.advance(batch, node: graph.nodes[index], at: index, visit: { _ in })
+      }
+      done = start + sampleCount * (index + 1) / (last + 1)
+      progress(done, total)
     }
-    return groups
+    done = start + sampleCount
+    progress(done, total)
+    return entries
+  }
+
+  /// The part of `graph` the quantized pass runs: every node before the last of the layers at `indices`
+  /// whose input is needed, with the inputs of the layers it leaves out (always the last one) as outputs,
+  /// so they stay live; the inputs of the layers it runs are freed after them.
+  static func cutBefore(_ indices: [Int], in graph: QuantizedGraph) throws(EngineError) -> QuantizedGraph {
+    var cut = try graph.prefix(producing: Set(indices.map { graph.nodes[$0].inputs[0] }))
+    let end = cut.nodes.count
+    cut.outputs = Set(indices.filter { $0 >= end }.map { graph.nodes[$0].inputs[0] }).sorted()
+    try cut.validate()
+    return cut
   }
 
   /// `E[y_o]` of every layer in the float graph: bias plus the filter applied to the measured tap means.
@@ -257,7 +289,7 @@ struct BiasCorrectionPass {
     while true {
       if isCancelled() { throw EngineError(.cancelled, "bias correction cancelled") }
       guard let batch = try next() else { break }
-      _ = try executor.run(input: batch, isCancelled: isCancelled) { view in
+      try executor.visit(input: batch, isCancelled: isCancelled) { view in
         for slot in readers[view.name] ?? [] { accumulators[slot].add(view.values, shape: view.shape) }
       }
       done += batch.shape.first ?? 0

@@ -55,17 +55,25 @@ struct FilterTapMeans {
     return max(0, (input + pads[axis] + pads[axis + 2] - span) / strides[axis] + 1)
   }
 
-  /// The input coordinates tap `tap` reads along `axis`, over every output position, padding left out.
-  private func taps(_ tap: Int, axis: Int, input: Int, output: Int) -> [Int] {
-    var coordinates: [Int] = []
+  /// The input coordinates tap `tap` reads along `axis`, over every output position, padding left out:
+  /// `count` coordinates from `first`, `strides[axis]` apart.
+  private func taps(_ tap: Int, axis: Int, input: Int, output: Int) -> (first: Int, count: Int) {
+    var first = 0
+    var count = 0
     for o in 0..<output {
       let i = o * strides[axis] + tap * dilations[axis] - pads[axis]
-      if i >= 0 && i < input { coordinates.append(i) }
+      if i >= 0 && i < input {
+        if count == 0 { first = i }
+        count += 1
+      }
     }
-    return coordinates
+    return (first, count)
   }
 
   /// Adds a batch of the layer's input, `shape` `[n, C, H, W]` or `[n, C]`.
+  ///
+  /// Every sum runs in ascending coordinate order from zero; four rows are summed side by side so the
+  /// double additions of different rows overlap instead of waiting on one chain.
   mutating func add(_ values: UnsafeBufferPointer<Float>, shape: [Int]) {
     guard shape.count >= 2, shape[1] == channels, let base = values.baseAddress else { return }
     let n = shape[0]
@@ -76,24 +84,61 @@ struct FilterTapMeans {
     let (kh, kw) = (kernel[0], kernel[1])
     let rows = (0..<kh).map { taps($0, axis: 0, input: height, output: outH) }
     let columns = (0..<kw).map { taps($0, axis: 1, input: width, output: outW) }
+    let (rowStep, columnStep) = (strides[0], strides[1])
+    let channels = self.channels
     // rowSums[b * height + h]: row h summed over the columns tap b reads.
     var rowSums = [Double](repeating: 0, count: kw * height)
-    for sample in 0..<n {
-      for c in 0..<channels {
-        let plane = base + (sample * channels + c) * height * width
-        for b in 0..<kw {
-          for h in 0..<height {
-            let row = plane + h * width
-            var sum = 0.0
-            for w in columns[b] { sum += Double(row[w]) }
-            rowSums[b * height + h] = sum
-          }
-        }
-        for a in 0..<kh {
-          for b in 0..<kw {
-            var sum = 0.0
-            for h in rows[a] { sum += rowSums[b * height + h] }
-            sums[(c * kh + a) * kw + b] += sum
+    rowSums.withUnsafeMutableBufferPointer { rowSums in
+      guard let rowSums = rowSums.baseAddress else { return }
+      sums.withUnsafeMutableBufferPointer { sums in
+        guard let sums = sums.baseAddress else { return }
+        for sample in 0..<n {
+          for c in 0..<channels {
+            let plane = base + (sample * channels + c) * height * width
+            for b in 0..<kw {
+              let (first, count) = columns[b]
+              let out = rowSums + b * height
+              var h = 0
+              while h + 4 <= height {
+                let r0 = plane + h * width + first
+                let (r1, r2, r3) = (r0 + width, r0 + 2 * width, r0 + 3 * width)
+                var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+                var w = 0
+                for _ in 0..<count {
+                  s0 += Double(r0[w])
+                  s1 += Double(r1[w])
+                  s2 += Double(r2[w])
+                  s3 += Double(r3[w])
+                  w &+= columnStep
+                }
+                (out[h], out[h + 1], out[h + 2], out[h + 3]) = (s0, s1, s2, s3)
+                h += 4
+              }
+              while h < height {
+                let r = plane + h * width + first
+                var sum = 0.0
+                var w = 0
+                for _ in 0..<count {
+                  sum += Double(r[w])
+                  w &+= columnStep
+                }
+                out[h] = sum
+                h += 1
+              }
+            }
+            for a in 0..<kh {
+              let (first, count) = rows[a]
+              for b in 0..<kw {
+                let column = rowSums + b * height + first
+                var sum = 0.0
+                var h = 0
+                for _ in 0..<count {
+                  sum += column[h]
+                  h &+= rowStep
+                }
+                sums[(c * kh + a) * kw + b] += sum
+              }
+            }
           }
         }
       }

@@ -28,58 +28,85 @@ extension SimulationExecutor {
   private func pass(
     _ source: [Float], offset: Int, batch: Int, isCancelled: () -> Bool, visit: (ActivationView) -> Void
   ) throws(EngineError) -> (shapes: [String: [Int]], outputs: [String: [Float]]) {
-    var buffers: [String: UnsafeMutablePointer<Float>] = [:]
-    defer { for pointer in buffers.values { pointer.deallocate() } }
-    var shapes = constantShapes
-    let keep = Set(graph.outputs)
-    /// Allocates the buffer of an activation at this batch size.
-    func allocate(_ name: String) throws(EngineError) -> UnsafeMutablePointer<Float> {
-      let tensor = try graph.tensor(name)
-      let shape = [batch] + tensor.shape.dropFirst()
-      shapes[name] = shape
-      let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(shape.reduce(1, *), 1))
-      buffers[name] = pointer
-      return pointer
+    let state = try source.withUnsafeBufferPointer { all throws(EngineError) -> SimulationBatch in
+      guard let base = all.baseAddress else { throw EngineError(.invalidData, "input has no samples") }
+      return try begin(base + offset, batch: batch, visit: visit)
     }
-    /// Fake-quantizes a freshly produced activation and shows it to `visit`.
-    func finish(_ name: String) throws(EngineError) {
-      guard let pointer = buffers[name], let shape = shapes[name] else { return }
-      let count = shape.reduce(1, *)
-      let tensor = try graph.tensor(name)
-      if quantizesActivations, let q = tensor.quantization, let range = tensor.elementType.integerRange {
-        Self.fakeQuantize(pointer, count: count, scale: q.scale, zeroPoint: q.zeroPoint, range: range)
-      }
-      visit(
-        ActivationView(name: name, shape: shape, values: UnsafeBufferPointer(start: pointer, count: count)))
-    }
-    let inputPointer = try allocate(inputName)
-    let sampleCount = (shapes[inputName] ?? []).reduce(1, *)
-    source.withUnsafeBufferPointer { all in
-      if let base = all.baseAddress { Kernels.copy(base + offset, inputPointer, sampleCount) }
-    }
-    try finish(inputName)
     for (index, node) in graph.nodes.enumerated() {
       if isCancelled() { throw EngineError(.cancelled, "cancelled") }
-      for output in node.outputs { _ = try allocate(output) }
-      let pointer: (String) -> UnsafeMutablePointer<Float>? = { buffers[$0] ?? self.constants[$0] }
-      try runNode(node, shapes: shapes, pointer: pointer)
-      let activation = node.op.activation
-      if activation != .none, let output = node.outputs.first, let p = buffers[output],
-        let shape = shapes[output]
-      {
-        for i in 0..<shape.reduce(1, *) { p[i] = activation.apply(p[i]) }
-      }
-      for output in node.outputs { try finish(output) }
-      for name in Set(node.inputs) where lastReader[name] == index && !keep.contains(name) {
-        buffers.removeValue(forKey: name)?.deallocate()
-      }
+      try advance(state, node: node, at: index, visit: visit)
     }
     var outputs: [String: [Float]] = [:]
     for name in graph.outputs {
-      guard let p = buffers[name], let shape = shapes[name] else { continue }
-      outputs[name] = Array(UnsafeBufferPointer(start: p, count: shape.reduce(1, *)))
+      guard let view = state.view(name) else { continue }
+      outputs[name] = Array(view.values)
     }
-    return (shapes, outputs)
+    return (state.shapes, outputs)
+  }
+
+  /// Starts a batch of `batch` samples read from `samples`: the input, fake-quantized and shown to `visit`.
+  func begin(
+    _ samples: UnsafePointer<Float>, batch: Int, visit: (ActivationView) -> Void
+  ) throws(EngineError) -> SimulationBatch {
+    let state = SimulationBatch(count: batch, constantShapes: constantShapes)
+    let input = try allocate(inputName, in: state)
+    Kernels.copy(samples, input, (state.shapes[inputName] ?? []).reduce(1, *))
+    try finish(inputName, in: state, visit: visit)
+    return state
+  }
+
+  /// Runs `node`, the node at `index` of the graph (its operands may name constants added with
+  /// `replaceConstant`), on `state`: allocates its outputs, applies the fused activation, fake-quantizes
+  /// and shows the outputs, then frees the inputs this node read last.
+  func advance(
+    _ state: SimulationBatch, node: QuantizedNode, at index: Int, visit: (ActivationView) -> Void
+  ) throws(EngineError) {
+    for output in node.outputs { _ = try allocate(output, in: state) }
+    let pointer: (String) -> UnsafeMutablePointer<Float>? = { state.buffers[$0] ?? self.constants[$0] }
+    try runNode(node, shapes: state.shapes, pointer: pointer)
+    let activation = node.op.activation
+    if activation != .none, let output = node.outputs.first, let p = state.buffers[output],
+      let shape = state.shapes[output]
+    {
+      let (low, high) = activation.bounds
+      for i in 0..<shape.reduce(1, *) {
+        let v = p[i]
+        p[i] = v < low ? low : (v > high ? high : v)
+      }
+    }
+    for output in node.outputs { try finish(output, in: state, visit: visit) }
+    for name in Set(node.inputs) where lastReader[name] == index && !graphOutputs.contains(name) {
+      state.buffers.removeValue(forKey: name)?.deallocate()
+    }
+    state.nextNode = index + 1
+  }
+
+  /// Allocates the buffer of an activation at the batch's size.
+  private func allocate(
+    _ name: String, in state: SimulationBatch
+  ) throws(EngineError) -> UnsafeMutablePointer<
+    Float
+  > {
+    let tensor = try graph.tensor(name)
+    let shape = [state.count] + tensor.shape.dropFirst()
+    state.shapes[name] = shape
+    let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(shape.reduce(1, *), 1))
+    state.buffers.removeValue(forKey: name)?.deallocate()
+    state.buffers[name] = pointer
+    return pointer
+  }
+
+  /// Fake-quantizes a freshly produced activation and shows it to `visit`.
+  private func finish(
+    _ name: String, in state: SimulationBatch, visit: (ActivationView) -> Void
+  ) throws(EngineError) {
+    guard let view = state.view(name), let pointer = state.buffers[name] else { return }
+    let tensor = try graph.tensor(name)
+    if quantizesActivations, let q = tensor.quantization, let range = tensor.elementType.integerRange {
+      Self.fakeQuantize(
+        pointer, count: view.values.count, scale: q.scale, zeroPoint: q.zeroPoint, range: range)
+    }
+    visit(view)
   }
 
   /// Computes one node into its (already allocated) output buffers.
@@ -132,7 +159,11 @@ extension SimulationExecutor {
 
   /// Rounds values onto the grid `(q - zeroPoint) * scale` with `q` clamped to `range`, in place.
   ///
-  /// Rounding is half away from zero, as TFLite's reference QUANTIZE.
+  /// Rounding is half away from zero, as TFLite's reference QUANTIZE. The loop has no library call so it
+  /// vectorizes (`rounded()` is a call to `roundf` on baseline x86-64): quotients are first clamped to one
+  /// step beyond the grid (rounding is monotonic, so the final clamp gives the same `q`), rounded half to
+  /// even by adding and subtracting 1.5·2²³, and ties moved away from zero. The result equals
+  /// `((v / scale).rounded() + zeroPoint)` clamped, bit for bit; NaN stays NaN.
   static func fakeQuantize(
     _ values: UnsafeMutablePointer<Float>, count: Int, scale: Float, zeroPoint: Int64,
     range: ClosedRange<Int64>
@@ -141,11 +172,30 @@ extension SimulationExecutor {
     let zero = Float(zeroPoint)
     let low = Float(range.lowerBound)
     let high = Float(range.upperBound)
+    let below = low - zero - 1
+    let above = high - zero + 1
+    let magic: Float = 12_582_912  // 1.5 * 2^23: adding it leaves no fraction bits
+    guard above < 4_194_304, below > -4_194_304 else {
+      // Grids wider than 2^22 steps (no activation type has one): the plain loop.
+      for i in 0..<count {
+        var q = (values[i] / scale).rounded() + zero
+        q = q < low ? low : (q > high ? high : q)
+        values[i] = (q - zero) * scale
+      }
+      return
+    }
     for i in 0..<count {
-      var q = (values[i] / scale).rounded() + zero
+      let v = values[i]
+      var u = v / scale
+      u = u < below ? below : (u > above ? above : u)
+      u = u == u ? u : 0
+      let even = (u + magic) - magic
+      let difference = u - even
+      let tie = difference == 0.5 || difference == -0.5
+      let rounded = tie ? u + (u < 0 ? -0.5 : 0.5) : even
+      var q = rounded + zero
       q = q < low ? low : (q > high ? high : q)
-      values[i] = (q - zero) * scale
+      values[i] = v == v ? (q - zero) * scale : v
     }
   }
-
 }

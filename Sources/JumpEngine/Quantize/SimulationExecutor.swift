@@ -23,11 +23,13 @@ public final class SimulationExecutor {
   public let inputName: String
 
   /// Every constant as real values (dequantized when integer).
-  let constants: [String: UnsafeMutablePointer<Float>]
+  var constants: [String: UnsafeMutablePointer<Float>]
   /// The shapes of the constants.
-  let constantShapes: [String: [Int]]
+  var constantShapes: [String: [Int]]
   /// For each activation, the index of the last node reading it.
   let lastReader: [String: Int]
+  /// The graph's outputs, kept to the end of a pass.
+  let graphOutputs: Set<String>
   /// Float nodes rewritten for the kernels (BatchNormalization as a per-channel affine), by node name.
   let floatOverrides: [String: Node]
   /// im2col scratch, grown on demand.
@@ -115,6 +117,24 @@ public final class SimulationExecutor {
       for name in node.inputs where constants[name] == nil { last[name] = index }
     }
     lastReader = last
+    graphOutputs = Set(graph.outputs)
+  }
+
+  /// Uses `tensor` (dequantized) for the constant of its name from now on, adding it when new: bias
+  /// correction replaces biases between the nodes of a run.
+  ///
+  /// Throws `invalidModel` for a tensor that is not a constant or cannot be dequantized.
+  func replaceConstant(_ tensor: QuantizedTensor) throws(EngineError) {
+    guard tensor.isConstant, let values = tensor.dequantizedValues(), values.count == tensor.count else {
+      throw EngineError(
+        .invalidModel, "constant '\(tensor.name)' cannot be dequantized (missing or bad parameters)")
+    }
+    let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(values.count, 1))
+    values.withUnsafeBufferPointer { buffer in
+      if let base = buffer.baseAddress { pointer.initialize(from: base, count: values.count) }
+    }
+    constants.updateValue(pointer, forKey: tensor.name)?.deallocate()
+    constantShapes[tensor.name] = tensor.shape
   }
 
   deinit {
@@ -135,6 +155,28 @@ public final class SimulationExecutor {
     input: Tensor, isCancelled: () -> Bool = { false }, visit: (ActivationView) -> Void
   ) throws(EngineError) -> [Tensor] {
     try execute(input: input, isCancelled: isCancelled, visit: visit)
+  }
+
+  /// Runs the graph only to show `visit` every activation, as `run(input:isCancelled:visit:)` does, without
+  /// collecting the outputs (a pass that measures activations needs no copy of them).
+  public func visit(
+    input: Tensor, isCancelled: () -> Bool = { false }, _ visit: (ActivationView) -> Void
+  ) throws(EngineError) {
+    let (n, sampleSize) = try graph.checkedBatch(input, for: inputName)
+    let source = input.floats ?? input.asFloats()
+    try source.withUnsafeBufferPointer { all throws(EngineError) in
+      guard let base = all.baseAddress else { return }
+      var start = 0
+      while start < n {
+        let b = min(batchSize, n - start)
+        let state = try begin(base + start * sampleSize, batch: b, visit: visit)
+        for (index, node) in graph.nodes.enumerated() {
+          if isCancelled() { throw EngineError(.cancelled, "cancelled") }
+          try advance(state, node: node, at: index, visit: visit)
+        }
+        start += b
+      }
+    }
   }
 
   /// Runs the graph and copies the named activations, every pass concatenated along the first axis.

@@ -82,6 +82,43 @@ struct BiasCorrectionTests {
     }
   }
 
+  @Test("tap sums equal a plain loop over each tap's coordinates, bit for bit", arguments: [1, 2])
+  func tapSumsMatchPlainLoop(stride: Int) throws {
+    let node = QuantizedNode(
+      name: "conv",
+      op: .conv2D(
+        Conv2DOptions(pads: [2, 1, 1, 0], strides: [stride, 1], dilations: [1, 2])),
+      inputs: ["x", "w", "b"], outputs: ["y"])
+    let shape = [3, 2, 7, 6]
+    let x = S.tensor(shape, seed: 4, offset: 0.3)
+    var means = try FilterTapMeans(for: node, inputShape: [1, 2, 7, 6], filterShape: [4, 2, 3, 2])
+    (x.floats ?? []).withUnsafeBufferPointer { means.add($0, shape: shape) }
+    // The plain loop: every output position of every tap, in ascending row then column order per row.
+    let values = x.floats ?? []
+    var expected = [Double](repeating: 0, count: 2 * 3 * 2)
+    let outH = (7 + 2 + 1 - 3) / stride + 1
+    let outW = (6 + 1 + 0 - 3) / 1 + 1
+    for n in 0..<3 {
+      for c in 0..<2 {
+        for a in 0..<3 {
+          for b in 0..<2 {
+            let rows = (0..<outH).map { $0 * stride + a - 2 }.filter { $0 >= 0 && $0 < 7 }
+            let columns = (0..<outW).map { $0 + 2 * b - 1 }.filter { $0 >= 0 && $0 < 6 }
+            var sum = 0.0
+            for h in rows {
+              var row = 0.0
+              for w in columns { row += Double(values[((n * 2 + c) * 7 + h) * 6 + w]) }
+              sum += row
+            }
+            expected[(c * 3 + a) * 2 + b] += sum
+          }
+        }
+      }
+    }
+    #expect(means.sums.map(\.bitPattern) == expected.map(\.bitPattern))
+    #expect(means.positions == 3 * outH * outW)
+  }
+
   @Test(
     "per-tensor int8 and int4 weights: bias correction reduces the output mean error on held-out data",
     arguments: ["cnn", "dscnn", "mnv3block", "teacher"],
@@ -179,5 +216,53 @@ struct BiasCorrectionTests {
     let entry = try #require(again.report.layers.first { $0.node == first.name })
     let biasStep = try #require(a.graph.tensors[first.inputs[2]]?.quantization?.scales.max())
     #expect(entry.largestShift <= Double(biasStep), "\(entry)")
+  }
+
+  /// The straightforward reference: for each layer in graph order, one pass through the graph as corrected
+  /// so far, measuring that layer's input (a pass per layer, the cost quadratic in the depth).
+  static func layerByLayer(
+    _ graph: QuantizedGraph, lowered: LoweredGraph, samples: Tensor
+  ) throws -> QuantizedGraph {
+    let n = samples.shape[0]
+    let size = samples.shape.dropFirst().reduce(1, *)
+    let values = samples.floats ?? []
+    let options = BiasCorrectionOptions(sampleLimit: nil)
+    var pass = BiasCorrectionPass(graph: graph, lowered: lowered, sampleCount: n, options: options) {
+      var start = 0
+      return { () throws(EngineError) -> Tensor? in
+        guard start < n else { return nil }
+        let end = min(n, start + options.batchSize)
+        defer { start = end }
+        return Tensor(
+          shape: [end - start] + samples.shape.dropFirst(),
+          floats: Array(values[(start * size)..<(end * size)]))
+      }
+    }
+    let layers = pass.correctableLayers()
+    let expected = try pass.floatExpectations(layers, total: 0, { false }, { _, _ in })
+    for (position, layer) in layers.enumerated() {
+      let measured = try pass.measure(
+        pass.graph, layers: [(position, pass.graph.nodes[layer.index])], total: 0, { false }, { _, _ in })
+      _ = try pass.correct(layer.index, means: measured[0].1, expected: expected[position])
+    }
+    return pass.graph
+  }
+
+  @Test(
+    "the streamed pass corrects every bias exactly as a pass per layer does",
+    arguments: ["cnn", "dscnn", "mnv3block"],
+    [QuantizationOptions(precision: .int8), QuantizationOptions(precision: .int4, perChannel: false)])
+  func streamedEqualsLayerByLayer(name: String, options: QuantizationOptions) throws {
+    let model = try S.fixtureModel(name)
+    let (calibration, _) = try Self.data(name)
+    let lowered = try Lowering.lower(model)
+    let graph = try Quantizer.quantize(
+      lowered, ranges: try S.minMaxRanges(model, calibration), options: options)
+    let streamed = try BiasCorrection.correct(
+      graph, lowered: lowered, samples: calibration, options: BiasCorrectionOptions(sampleLimit: nil))
+    let reference = try Self.layerByLayer(graph, lowered: lowered, samples: calibration)
+    #expect(streamed.graph != graph)
+    #expect(streamed.graph == reference)
+    #expect(streamed.report.passes == 2)
   }
 }

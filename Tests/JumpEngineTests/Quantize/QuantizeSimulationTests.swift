@@ -2,6 +2,8 @@ import Foundation
 import JumpEngine
 import Testing
 
+@testable import JumpEngine
+
 /// Fake-quant simulation: accuracy against float, values on the integer grid, concatenation and float islands.
 @Suite("Quantize: simulation")
 struct QuantizeSimulationTests {
@@ -113,5 +115,39 @@ struct QuantizeSimulationTests {
     let sqnr = QuantizationErrorReport.sqnr(
       reference: reference.floats ?? [], approximation: simulated.floats ?? [])
     #expect(sqnr > 30, "output SQNR \(sqnr) dB")
+  }
+
+  @Test(
+    "fake quantization equals rounding half away from zero then clamping, bit for bit",
+    arguments: [
+      (Float(0.1), Int64(-3), Int64(-128)...Int64(127)), (0.37, 0, -7...7), (0.002, 5, -32768...32767),
+    ])
+  func fakeQuantizeMatchesRounding(scale: Float, zeroPoint: Int64, range: ClosedRange<Int64>) {
+    var values: [Float] = [
+      0, -0.0, .infinity, -.infinity, .nan, 1e30, -1e30, .ulpOfOne, -.leastNonzeroMagnitude,
+    ]
+    for k in -400...400 {
+      let half = (Float(k) + 0.5) * scale
+      values += [half, half.nextUp, half.nextDown, Float(k) * scale, Float(k) * 0.173]
+    }
+    for k in 0..<2000 {
+      values.append(((Float(k) * 61.803_4).truncatingRemainder(dividingBy: 600) - 300) * scale)
+    }
+    let zero = Float(zeroPoint)
+    let expected = values.map { v -> Float in
+      var q = (v / scale).rounded() + zero
+      q =
+        q < Float(range.lowerBound)
+        ? Float(range.lowerBound) : (q > Float(range.upperBound) ? Float(range.upperBound) : q)
+      return (q - zero) * scale
+    }
+    var actual = values
+    actual.withUnsafeMutableBufferPointer {
+      SimulationExecutor.fakeQuantize(
+        $0.baseAddress!, count: $0.count, scale: scale, zeroPoint: zeroPoint, range: range)
+    }
+    for (index, (a, e)) in zip(actual, expected).enumerated() {
+      #expect(a.bitPattern == e.bitPattern || (a.isNaN && e.isNaN), "value \(values[index]): \(a) vs \(e)")
+    }
   }
 }
