@@ -74,6 +74,8 @@ public enum DistillationLoop {
     let (training, held) = try dataset.split(1 - configuration.heldOutFraction)
     var graph = try TrainableGraph(model: student)
     graph.threads = threads
+    // The arrays kept for reuse between steps go back to the system once the run is over.
+    defer { FloatBufferPool.drain() }
     var optimizer = Optimizer(.adam())
     let batchesPerEpoch = (training.count + configuration.batchSize - 1) / configuration.batchSize
     let schedule = LearningRateSchedule.cosine(

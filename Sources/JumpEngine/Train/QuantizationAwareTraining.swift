@@ -40,6 +40,8 @@ public enum QuantizationAwareTraining {
     }
     var graph = try QATGraph(model: model, ranges: ranges, options: options)
     graph.threads = threads
+    // The arrays kept for reuse between steps go back to the system once the run is over.
+    defer { FloatBufferPool.drain() }
     var optimizer = Optimizer(configuration.optimizer, weightDecay: configuration.weightDecay)
     let endsInSoftmax =
       model.graph.nodes.last.map { if case .softmax = $0.op { true } else { false } } ?? false
