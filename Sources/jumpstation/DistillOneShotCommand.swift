@@ -9,7 +9,7 @@ import JumpScript
 /// Besides the weights it writes `report.json` and `report.md` (the compression report against the
 /// teacher) next to the output, and `export` writes the requirement vector. Like the other one-shot
 /// commands it runs the `.jss` script its flags mean; `--emit-script` prints that script instead.
-struct DistillOneShotCommand: ParsableCommand {
+struct DistillOneShotCommand: OneShotScript {
   static let configuration = CommandConfiguration(
     commandName: "distill",
     abstract: "Distill a student, quantize and export it in one step (runs the equivalent .jss script).",
@@ -88,19 +88,5 @@ struct DistillOneShotCommand: ParsableCommand {
       lines.append("export \(q(output))\(format) force=true")
     }
     return lines.joined(separator: "\n") + "\n"
-  }
-
-  func run() throws {
-    if emitScript {
-      print(script, terminator: "")
-      return
-    }
-    let color = outputOptions.colorErrors
-    let runner = ScriptRunner(
-      interpreter: Console.makeInterpreter(color: color), out: Console.out, err: Console.err)
-    let summary = runner.run(
-      SourceFile(name: "<jumpstation distill>", text: script),
-      options: .init(mode: .run, json: outputOptions.json, echo: outputOptions.echo, color: color))
-    try Console.finish(summary.exitCode)
   }
 }

@@ -7,7 +7,7 @@ import JumpScript
 ///
 /// Like the one-shot `quantize`, it writes the `.jss` script its flags mean and runs it on the same
 /// interpreter as `run`; `--emit-script` prints that script instead.
-struct PruneOneShotCommand: ParsableCommand {
+struct PruneOneShotCommand: OneShotScript {
   static let configuration = CommandConfiguration(
     commandName: "prune",
     abstract: "Prune a model (and fine-tune it) and export it in one step (runs the equivalent .jss script).",
@@ -78,19 +78,5 @@ struct PruneOneShotCommand: ParsableCommand {
     lines.append(prune)
     if let output { lines.append("export \(q(output)) force=true") }
     return lines.joined(separator: "\n") + "\n"
-  }
-
-  func run() throws {
-    if emitScript {
-      print(script, terminator: "")
-      return
-    }
-    let color = outputOptions.colorErrors
-    let runner = ScriptRunner(
-      interpreter: Console.makeInterpreter(color: color), out: Console.out, err: Console.err)
-    let summary = runner.run(
-      SourceFile(name: "<jumpstation prune>", text: script),
-      options: .init(mode: .run, json: outputOptions.json, echo: outputOptions.echo, color: color))
-    try Console.finish(summary.exitCode)
   }
 }

@@ -8,7 +8,7 @@ import JumpScript
 /// It writes the `.jss` script those flags mean and runs it on the same interpreter as `run`, so the
 /// one-shot form can never drift from the language; `--emit-script` prints that script instead, as a
 /// starting point for a script of one's own.
-struct QuantizeOneShotCommand: ParsableCommand {
+struct QuantizeOneShotCommand: OneShotScript {
   static let configuration = CommandConfiguration(
     commandName: "quantize",
     abstract: "Quantize a model and export it in one step (runs the equivalent .jss script).",
@@ -126,19 +126,5 @@ struct QuantizeOneShotCommand: ParsableCommand {
       lines.append("export \(q(output))\(format) force=true")
     }
     return lines.joined(separator: "\n") + "\n"
-  }
-
-  func run() throws {
-    if emitScript {
-      print(script, terminator: "")
-      return
-    }
-    let color = outputOptions.colorErrors
-    let runner = ScriptRunner(
-      interpreter: Console.makeInterpreter(color: color), out: Console.out, err: Console.err)
-    let summary = runner.run(
-      SourceFile(name: "<jumpstation quantize>", text: script),
-      options: .init(mode: .run, json: outputOptions.json, echo: outputOptions.echo, color: color))
-    try Console.finish(summary.exitCode)
   }
 }

@@ -36,14 +36,15 @@ extension ExportCommand {
     } catch {
       throw CommandError(error)
     }
+    // The arena does not depend on the device (only the runtime overhead added to it does): plan once.
+    let deviceArena = arena ?? (try? MemoryPlanner.plan(deviceGraph, io: deviceIO).arenaBytes)
     let devices = state.devices.compactMap { device -> RequirementVector.DeviceEstimate? in
-      guard let estimate = try? LatencyModel.estimate(deviceGraph, io: deviceIO, on: device),
-        let plan = try? MemoryPlanner.plan(deviceGraph, io: deviceIO, runtimeOverhead: device.runtimeOverhead)
+      guard let deviceArena, let estimate = try? LatencyModel.estimate(deviceGraph, io: deviceIO, on: device)
       else { return nil }
       let weightBudget = device.weightsInFlash ? device.flash : device.ram
       return .init(
         device: device.name, latencySeconds: estimate.seconds,
-        fits: facts.flashBytes <= weightBudget && plan.peakBytes <= device.ram)
+        fits: facts.flashBytes <= weightBudget && deviceArena + device.runtimeOverhead <= device.ram)
     }
     return RequirementVector(
       model: model.name, format: format.rawValue, precision: model.precision, parameters: facts.parameters,

@@ -84,13 +84,13 @@ extension ReportCommand {
           .init(name: $0.name, op: $0.op, parameters: $0.parameters, bytes: 4 * $0.parameters, macs: $0.macs)
         })
     }
-    if let plan = try? memoryPlan(model, io: nil, device: device) {
+    // Lowered once (a float model's lowering is not free) for both the arena plan and the latency.
+    guard let (graph, io) = try? deviceGraph(model, io: nil) else { return facts }
+    if let plan = try? MemoryPlanner.plan(graph, io: io, runtimeOverhead: device?.runtimeOverhead ?? 0) {
       facts.peakRAMBytes = plan.peakBytes
       facts.arenaTimeline = plan.steps.map(\.liveBytes)
     }
-    if let device, let (graph, io) = try? deviceGraph(model, io: nil),
-      let estimate = try? LatencyModel.estimate(graph, io: io, on: device)
-    {
+    if let device, let estimate = try? LatencyModel.estimate(graph, io: io, on: device) {
       facts.latencySeconds = estimate.seconds
     }
     return facts
