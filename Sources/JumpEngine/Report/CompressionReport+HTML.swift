@@ -4,19 +4,12 @@ extension CompressionReport {
   /// The HTML text.
   public var html: String {
     var body = "<h1>Compression report: \(HTMLText.escape(after.name))</h1>"
-    var context = [generator]
-    if let target { context.append("target \(target)") }
-    if let dataset { context.append("measured on \(dataset)" + (samples.map { " (\($0) samples)" } ?? "")) }
-    body += "<p class=\"context\">\(HTMLText.escape(context.joined(separator: " · ")))</p>"
+    body += "<p class=\"context\">\(HTMLText.escape(contextLine))</p>"
     if let verdict = verdictLine {
       body += "<p class=\"verdict \(fits ? "fits" : "fails")\">\(HTMLText.escape(verdict))</p>"
     }
     body += "<h2>Before and after</h2>" + comparisonTable + beforeAfterChart
-    if after.sparsity >= CompressionReport.notableSparsity {
-      body +=
-        "<p>\(NumberText.fixed(after.sparsity * 100, decimals: 1))% of the parameters are zero; dense files "
-        + "still store them, so the flash figure does not shrink with sparsity.</p>"
-    }
+    if let note = sparsityNote { body += "<p>\(HTMLText.escape(note))</p>" }
     if !verdicts.isEmpty {
       body += "<h2>Budgets on \(HTMLText.escape(target ?? "the target"))</h2>"
       body += table(

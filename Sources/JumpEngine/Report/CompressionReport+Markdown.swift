@@ -3,10 +3,7 @@ extension CompressionReport {
   /// The Markdown text.
   public var markdown: String {
     var lines = ["# Compression report: \(after.name)", ""]
-    var context = [generator]
-    if let target { context.append("target \(target)") }
-    if let dataset { context.append("measured on \(dataset)" + (samples.map { " (\($0) samples)" } ?? "")) }
-    lines.append(context.joined(separator: " · "))
+    lines.append(contextLine)
     lines.append("")
     if let verdict = verdictLine { lines += ["**Verdict: \(verdict)**", ""] }
     lines += ["## Before and after", ""]
@@ -17,13 +14,7 @@ extension CompressionReport {
     for row in comparisonRows {
       lines.append("| \(row.label) | \(row.before) | \(row.after) | \(row.change) |")
     }
-    if after.sparsity >= CompressionReport.notableSparsity {
-      lines += [
-        "",
-        "\(NumberText.fixed(after.sparsity * 100, decimals: 1))% of the parameters are zero; dense files "
-          + "still store them, so the flash figure does not shrink with sparsity.",
-      ]
-    }
+    if let note = sparsityNote { lines += ["", note] }
     if !verdicts.isEmpty {
       lines += [
         "", "## Budgets on \(target ?? "the target")", "", "| budget | needed | available | verdict |",

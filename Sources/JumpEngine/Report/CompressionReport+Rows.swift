@@ -74,6 +74,21 @@ extension CompressionReport {
     }
   }
 
+  /// `JumpStation 0.1.0 · target pico · measured on test (297 samples)`.
+  public var contextLine: String {
+    var context = [generator]
+    if let target { context.append("target \(target)") }
+    if let dataset { context.append("measured on \(dataset)" + (samples.map { " (\($0) samples)" } ?? "")) }
+    return context.joined(separator: " · ")
+  }
+
+  /// The reminder that zeros still take flash, when enough parameters are zero to matter.
+  public var sparsityNote: String? {
+    guard after.sparsity >= CompressionReport.notableSparsity else { return nil }
+    return "\(NumberText.fixed(after.sparsity * 100, decimals: 1))% of the parameters are zero; dense files "
+      + "still store them, so the flash figure does not shrink with sparsity."
+  }
+
   /// `fits pico` or `does not fit pico: peak RAM 344 KB > 264 KB`; nil without a target.
   public var verdictLine: String? {
     guard let target else { return nil }
