@@ -20,6 +20,19 @@ import Testing
     return "\(outcome)"
   }
 
+  @Test func helpShowsADefinedFunctionsOptionsAndDefaults() {
+    let session = backend()
+    #expect(output(session.execute(cell: "use pipelines", number: 1)) == "")
+    let help = output(session.execute(cell: ".help fit", number: 2))
+    #expect(help.hasPrefix("fit DEVICE [min_agreement="))
+    #expect(help.contains("a function defined with `def` in"))
+    #expect(help.contains("options:"))
+    #expect(help.contains("min_agreement"))
+    #expect(help.contains("max_drop"))
+    let list = output(session.execute(cell: ".help", number: 3))
+    #expect(list.contains("functions (def):\n  fit DEVICE"))
+  }
+
   @Test func helpSuggestsAFunctionName() {
     let session = backend()
     _ = session.execute(cell: "def scale(x, by=2) {\n}", number: 1)
