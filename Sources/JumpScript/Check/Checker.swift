@@ -201,11 +201,12 @@ public struct Checker {
       }
     }
     for diagnostic in found { report(diagnostic) }
-    declareResults(of: call, arguments)
+    declareResults(of: call, arguments, file)
   }
 
   /// Records the names a command introduces, so later lines can use them.
-  private mutating func declareResults(of call: CommandCall, _ arguments: BoundArguments) {
+  private mutating func declareResults(of call: CommandCall, _ arguments: BoundArguments, _ file: SourceFile)
+  {
     switch call.name {
     case "load":
       if let name = arguments.string("name") {
@@ -223,6 +224,17 @@ public struct Checker {
       }
     case "device":
       if let name = arguments.string("name") { scope.devices.insert(name) }
+    case "target":
+      // A description file is read now, so its mistakes are found without running and its device
+      // is known by name on later lines.
+      if let path = arguments.string("path"), FileManager.default.fileExists(atPath: path) {
+        do { scope.devices.insert(try DeviceFile.read(path).name) } catch {
+          report(
+            Diagnostic(
+              .error, error.message, file: file, span: arguments.spans["path"] ?? call.span, hint: error.hint)
+          )
+        }
+      }
     default:
       let signature = registry.signature(call.name)
       if let name = arguments.string("name"), signature?.preposition(.as)?.type.isNewName == true {
