@@ -103,3 +103,12 @@ report on test
 #=     output SQNR vs teacher                —           5.3 dB
 #=   verdict: fits pico
 #=   lineage: load teacher.onnx -> prune 0.2 structured global, fine-tuned 2 epochs on train (lr 0.0001, batch 32) -> quantize int8 ptq (per-channel, minmax on operational), bias-corrected
+
+# A device can also come from a file, such as one a hardware team hands over (the `device`
+# command's options as JSON keys; docs/schemas/device.schema.json). Does the model fit a sensor
+# node with 192 KB of RAM and a 16 KB runtime?
+target from "docs/examples/sensor-node.device.json"
+#= sensor-node: 192 KB RAM, 1 MB flash, 80 MHz, FPU
+let r = report
+"fits " + target.name + ": " + r.fits + " (peak RAM " + r.peak_ram + " of " + target.ram + ")"
+#= fits sensor-node: false (peak RAM 240 KB of 192 KB)
