@@ -43,4 +43,10 @@ import Testing
     }
     #expect(message.contains("did you mean 'scale'?"))
   }
+
+  @Test func aFunctionsOptionsCompleteLikeACommands() {
+    let session = backend()
+    _ = session.execute(cell: "def scale(x, by=2, bias=0) {\n}", number: 1)
+    #expect(session.completions(forLineBeforeCursor: "scale 1 b") == ["bias=", "by="])
+  }
 }
