@@ -32,6 +32,12 @@ public struct FunctionValue: Sendable {
   /// The option names, for the checker and suggestions.
   public var optionNames: [String] { options.map(\.name) }
 
+  /// `def fit(device, min_agreement=97%)`: the definition's first line, as the value displays.
+  public var declaration: String {
+    let names = parameters + options.map { "\($0.name)=\(source.text(of: $0.value.span))" }
+    return "def \(name)(\(names.joined(separator: ", ")))"
+  }
+
   /// `fit DEVICE [min_agreement=0.97] [max_drop=false]`: how a call is written.
   public var usage: String {
     let words = [name] + parameters.map { $0.uppercased() }

@@ -250,6 +250,7 @@ private final class CancelFlag: @unchecked Sendable {
     try session.run("# Scales a number.\n#\n# by: the factor\ndef scale(x, by=2, plus=0KB) {\n}")
     let function = try #require(session.state.functions["scale"])
     #expect(function.usage == "scale X [by=2] [plus=0KB]")
+    #expect(try session.display("scale") == "def scale(x, by=2, plus=0KB)")
     let lines = function.helpText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     #expect(lines.first == "scale X [by=2] [plus=0KB]")
     #expect(lines.contains("  Scales a number."))
