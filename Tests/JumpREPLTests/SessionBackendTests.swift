@@ -49,4 +49,12 @@ import Testing
     _ = session.execute(cell: "def scale(x, by=2, bias=0) {\n}", number: 1)
     #expect(session.completions(forLineBeforeCursor: "scale 1 b") == ["bias=", "by="])
   }
+
+  @Test func defHelpShowsOptions() {
+    let help = output(backend().execute(cell: ".help def", number: 1))
+    #expect(
+      help.hasPrefix(
+        "def NAME(PARAM, ..., OPTION=DEFAULT, ...) { ... } — define a function; call it as NAME ARG"))
+    #expect(help.contains("OPTION=VALUE"))
+  }
 }
