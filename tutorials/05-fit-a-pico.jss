@@ -5,8 +5,12 @@
 # `fit TARGET` (stdlib/pipelines.jss, written in this language) runs only the compression stages a
 # device needs, in order, and says why each ran: int8 quantization first; int4 weights if the int8
 # weights do not fit the flash; structured pruning with a fine-tune if peak RAM is still over, since
-# only removing whole channels shrinks the activation arena. The teacher's int8 weights fit the
-# Pico's 2 MB of flash, but its first two convolutions' activations need 344 KB of RAM at once.
+# only removing whole channels shrinks the activation arena; a distilled student sized for the
+# device if pruning is not enough. Last it checks what quantization cost: the quantized model's
+# agreement with its float model must reach min_agreement (97% unless `fit pico min_agreement=99%`;
+# `max_drop=1%` bounds the accuracy drop on `test` instead), or quantization-aware training runs.
+# `.help fit` in the REPL lists its options. The teacher's int8 weights fit the Pico's 2 MB of
+# flash, but its first two convolutions' activations need 344 KB of RAM at once.
 use targets
 use pipelines
 seed 3
@@ -54,6 +58,7 @@ fit pico
 #= kept whole: /head/Gemm: its output reaches the graph output 'logits'
 #= fit_pruned_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 39.5 dB vs fit_pruned on 64 samples
 #= fit: pruned 20% of the channels and fine-tuned 2 epochs on train: weights 536 KB, peak RAM 232 KB
+#= fit: int8 PTQ agreement with fit_pruned 99.5% on operational (min_agreement 97%): within the tolerance, no QAT needed
 #= fit: fit_pruned_int8 fits pico; it is the working model
 
 # The result is the working model. The report compares it with the teacher on the test set. The
@@ -98,3 +103,12 @@ report on test
 #=     output SQNR vs teacher                —           5.3 dB
 #=   verdict: fits pico
 #=   lineage: load teacher.onnx -> prune 0.2 structured global, fine-tuned 2 epochs on train (lr 0.0001, batch 32) -> quantize int8 ptq (per-channel, minmax on operational), bias-corrected
+
+# A device can also come from a file, such as one a hardware team hands over (the `device`
+# command's options as JSON keys; docs/schemas/device.schema.json). Does the model fit a sensor
+# node with 192 KB of RAM and a 16 KB runtime?
+target from "docs/examples/sensor-node.device.json"
+#= sensor-node: 192 KB RAM, 1 MB flash, 80 MHz, FPU
+let r = report
+"fits " + target.name + ": " + r.fits + " (peak RAM " + r.peak_ram + " of " + target.ram + ")"
+#= fits sensor-node: false (peak RAM 240 KB of 192 KB)
