@@ -81,7 +81,8 @@ report
 
 # The weights fit the Pico's flash, but RAM is the other budget. `report memory` plans the activation
 # arena exactly as TFLite Micro will for the exported file (greedy, largest buffer first, 16-byte
-# aligned) and adds the target's runtime overhead: the two widest activations, 112 and 224 channels at
+# aligned), estimates the persistent structs TFLite Micro keeps at the arena's tail, and adds the
+# target's runtime overhead: the two widest activations, 112 and 224 channels at
 # 32 x 32, are live together while the second convolution runs, and that alone is more than 264 KB.
 report memory
 #= memory plan of teacher_int8: TFLite Micro arena over the exported file's 9 ops
