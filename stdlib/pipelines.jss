@@ -5,10 +5,12 @@
 #
 #   1. INT8 post-training quantization. If weights and peak RAM fit the target, done.
 #   2. If the int8 weights do not fit the target's flash, INT4 weights (W4A8).
-#   3. If peak RAM still does not fit, structured pruning: the activation arena only shrinks when
-#      whole channels go, so the smallest channel fraction (10% steps up to 70%) whose INT8 model
-#      fits is found on unpruned-then-quantized probes, then applied with a 2-epoch fine-tune on
-#      `train`, and the fine-tuned model is quantized.
+#   3. If peak RAM still does not fit, or the latency estimate is over max_latency, structured
+#      pruning: the activation arena only shrinks when whole channels go, and so does the work of
+#      the dense kernels a microcontroller runs (zeros inside a layer cost as much as any weight),
+#      so the smallest channel fraction (10% steps up to 70%) whose INT8 model fits is found on
+#      unpruned-then-quantized probes, then applied with a 2-epoch fine-tune on `train`, and the
+#      fine-tuned model is quantized.
 #   4. If that still does not fit (or always_distill=true), distill a student from the zoo sized
 #      for the target (width=auto: the widest whose INT8 model fits) on `operational`, and
 #      quantize it. If no width fits, distill says so with what the smallest one needs.
@@ -20,6 +22,8 @@
 #   min_agreement   least top-1 agreement of the quantized model with its float model (97%)
 #   max_drop        most accuracy the quantization may lose on `test`, as a fraction (1% is one
 #                   point); false: judge by min_agreement instead
+#   max_latency     the latency budget per sample on the target (the report's estimate), e.g. 2s;
+#                   false: no latency budget
 #   qat_epochs      epochs of QAT when the tolerance is missed; 0: never run QAT
 #   student         the zoo architecture distilled when pruning is not enough
 #   distill_epochs  epochs of distillation
@@ -28,7 +32,7 @@
 # Conventions: calibration and distillation data is the dataset named `operational` (quantize
 # calibrates on it), fine-tuning and QAT data the labelled dataset named `train`, and accuracy is
 # measured on the labelled dataset named `test`. Models it makes are named fit_*.
-def fit(device, min_agreement=97%, max_drop=false, qat_epochs=2, student=cnn, distill_epochs=20, always_distill=false) {
+def fit(device, min_agreement=97%, max_drop=false, max_latency=false, qat_epochs=2, student=cnn, distill_epochs=20, always_distill=false) {
   target device
   let origin = model
   let chosen = origin
@@ -38,7 +42,12 @@ def fit(device, min_agreement=97%, max_drop=false, qat_epochs=2, student=cnn, di
   quantize int8 from origin as fit_int8
   let r = report fit_int8
   "fit: int8 PTQ of " + origin.name + ": weights " + r.flash + " (flash " + device.flash + "), peak RAM " + r.peak_ram + " (RAM " + device.ram + ")"
-  if r.fits {
+  let fast = true
+  if max_latency != false {
+    fast = r.latency <= max_latency
+    "fit: latency ~" + r.latency + " per sample on " + device.name + " (estimate; max_latency " + max_latency + ")"
+  }
+  if r.fits and fast {
     "fit: int8 fits " + device.name + "; no pruning or distillation needed"
     chosen = fit_int8
     done = true
@@ -49,7 +58,10 @@ def fit(device, min_agreement=97%, max_drop=false, qat_epochs=2, student=cnn, di
     precision = "int4"
     chosen = fit_int4
     "fit: int8 weights do not fit the flash; int4 weights: " + r.flash + ", peak RAM " + r.peak_ram
-    if r.fits {
+    if max_latency != false {
+      fast = r.latency <= max_latency
+    }
+    if r.fits and fast {
       "fit: int4 fits " + device.name
       done = true
     }
@@ -63,14 +75,22 @@ def fit(device, min_agreement=97%, max_drop=false, qat_epochs=2, student=cnn, di
         quantize int8 from fit_probe as fit_probe_int8
         let p = report fit_probe_int8
         last = p
-        if p.fits {
+        let quick = true
+        if max_latency != false {
+          quick = p.latency <= max_latency
+        }
+        if p.fits and quick {
           sparsity = s
-          "fit: peak RAM " + r.peak_ram + " is over " + device.ram + "; removing " + s * 100 + "% of the channels gives " + p.peak_ram + ", which fits"
+          if not r.fits {
+            "fit: peak RAM " + r.peak_ram + " is over " + device.ram + "; removing " + s * 100 + "% of the channels gives " + p.peak_ram + ", which fits"
+          } else {
+            "fit: latency ~" + r.latency + " is over max_latency " + max_latency + "; removing " + s * 100 + "% of the channels gives ~" + p.latency + ", which fits"
+          }
         }
       }
     }
     if sparsity == 0 {
-      "fit: pruning is not enough for " + device.name + ": even without 70% of the channels the int8 model needs " + last.peak_ram + " of RAM (" + device.ram + " available)"
+      "fit: pruning is not enough for " + device.name + ": even without 70% of the channels the int8 model needs " + last.peak_ram + " of RAM (" + device.ram + " available) and ~" + last.latency + " per sample"
     } else {
       prune sparsity structured=true finetune=2 on train from origin as fit_pruned
       quantize int8 from fit_pruned as fit_pruned_int8
@@ -79,6 +99,9 @@ def fit(device, min_agreement=97%, max_drop=false, qat_epochs=2, student=cnn, di
       source = fit_pruned
       precision = "int8"
       done = r.fits
+      if max_latency != false {
+        done = r.fits and r.latency <= max_latency
+      }
       "fit: pruned " + sparsity * 100 + "% of the channels and fine-tuned 2 epochs on train: weights " + r.flash + ", peak RAM " + r.peak_ram
     }
   }
@@ -98,6 +121,9 @@ def fit(device, min_agreement=97%, max_drop=false, qat_epochs=2, student=cnn, di
     source = fit_student
     precision = "int8"
     done = r.fits
+    if max_latency != false {
+      done = r.fits and r.latency <= max_latency
+    }
     "fit: student " + fit_student.params + " params, int8 weights " + r.flash + ", peak RAM " + r.peak_ram
   }
   if done {

@@ -94,4 +94,31 @@ import Testing
     #expect(lines.contains("fit: int8 PTQ agreement with fit_student "))
     #expect(lines.contains("fit: fit_student_int8 fits box; it is the working model"))
   }
+
+  @Test func aLatencyBudgetPrunesChannelsUntilTheEstimateMeetsIt() throws {
+    let session = try session()
+    // Flash and RAM to spare: only the latency budget binds (int8 needs ~0.34 s here).
+    try session.run(
+      "device quick ram=64MB flash=64MB clock=1GHz int8_macs=1 float_macs=1 fpu=true overhead=0B kind=mcu"
+        + " summary=\"a fast device\"")
+    try session.run("fit quick max_latency=300ms")
+    let lines = printed(session)
+    #expect(lines.contains("fit: latency ~"))
+    #expect(lines.contains(" is over max_latency 300 ms; removing "))
+    #expect(lines.contains("fit: pruned "))
+    #expect(lines.contains("fit: fit_pruned_int8 fits quick; it is the working model"))
+    try session.run("let r = report fit_pruned_int8")
+    #expect(try session.display("r.latency <= 300ms") == "true")
+  }
+
+  @Test func withoutALatencyBudgetAFittingInt8ModelIsKept() throws {
+    let session = try session()
+    try session.run(
+      "device quick ram=64MB flash=64MB clock=1GHz int8_macs=1 float_macs=1 fpu=true overhead=0B kind=mcu"
+        + " summary=\"a fast device\"")
+    try session.run("fit quick")
+    let lines = printed(session)
+    #expect(!lines.contains("latency"))
+    #expect(lines.contains("fit: int8 fits quick; no pruning or distillation needed"))
+  }
 }
