@@ -39,20 +39,7 @@ MODELS = {
     "mlp": FIXTURE_MODELS / "mlp.onnx",
     "mnv3block": FIXTURE_MODELS / "mnv3block.onnx",
 }
-# The integer executor has no int16x8 kernel yet for these models' SOFTMAX / HARD_SWISH (issue 4).
-MISSING_INT16_KERNELS = {("mlp", "int16x8"): "SOFTMAX", ("mnv3block", "int16x8"): "HARD_SWISH"}
-CASES = [
-    pytest.param(
-        m,
-        p,
-        id=f"{m}-{p}",
-        marks=[pytest.mark.xfail(reason=f"no int16x8 {MISSING_INT16_KERNELS[(m, p)]} kernel", strict=True)]
-        if (m, p) in MISSING_INT16_KERNELS
-        else [],
-    )
-    for m in MODELS
-    for p in ("int8", "int4", "int16x8")
-]
+CASES = [pytest.param(m, p, id=f"{m}-{p}") for m in MODELS for p in ("int8", "int4", "int16x8")]
 
 
 def _session(path: Path) -> ort.InferenceSession:

@@ -45,8 +45,6 @@ RUN_TIMEOUT_S = 600
 SAMPLE_COUNT = 16
 MODELS = ["teacher", "cnn", "dscnn", "mlp", "mnv3block"]
 PRECISIONS = ["int8", "int4", "int16x8"]
-# Ops the integer executor has no int16x8 kernel for stay in float (as TFLite float ops in the file).
-INT16_SKIPS = {"mlp": '["SOFTMAX"]', "mnv3block": '["HARD_SWISH", "ADD", "MUL"]'}
 
 
 def _model_path(repo_root: Path, name: str) -> Path:
@@ -191,21 +189,14 @@ def _step_difference(codes: np.ndarray, predicted: np.ndarray, scale: float, zer
 def test_integer_files_match_the_integer_executor_in_tflite_micro(
     jumpstation, repo_root, data, tmp_path, name, precision
 ):
-    """TFLite Micro, the runtime the files are for, computes exactly what `predict` computes."""
-    skip = INT16_SKIPS.get(name) if precision == "int16x8" else None
-    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, precision, skip=skip)
+    """TFLite Micro, the runtime the files are for, computes exactly what `predict` computes; int16x8 files
+    are integer from end to end (HARD_SWISH is written as int16 ADD, MUL, MUL)."""
+    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, precision)
     codes, scale, zero_point = _tflm_run(path, data[name][2])
-    if codes.dtype == np.float32:
-        # The last layer was kept in float; float kernels may sum in another order.
-        assert skip is not None
-        np.testing.assert_allclose(codes, predicted.reshape(codes.shape), rtol=1e-5, atol=1e-6)
-        return
     assert codes.dtype == (np.int16 if precision == "int16x8" else np.int8)
+    ops = {op["op_name"] for op in Interpreter(model_path=str(path))._get_ops_details()}
+    assert "DEQUANTIZE" not in ops, f"float islands: {sorted(ops)}"
     difference = _step_difference(codes, predicted, scale, zero_point)
-    if skip is not None:
-        # Float layers may round differently before the QUANTIZE after them.
-        assert difference.max() <= 1
-        return
     assert int((difference != 0).sum()) == 0, f"{int((difference != 0).sum())} of {codes.size} codes differ"
 
 
@@ -217,16 +208,12 @@ def test_integer_files_run_in_litert(jumpstation, repo_root, data, tmp_path, nam
     Its int16x8 kernels requantize with a 16-bit multiplier, so int16 outputs may differ by one step;
     its default kernels (XNNPACK) requantize in float and stay within one step.
     """
-    skip = INT16_SKIPS.get(name) if precision == "int16x8" else None
-    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, precision, skip=skip, arithmetic="litert")
+    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, precision, arithmetic="litert")
     samples = data[name][2]
     codes, scale, zero_point = _litert_run(path, samples, reference=True)
-    if codes.dtype == np.float32:
-        np.testing.assert_allclose(codes, predicted.reshape(codes.shape), rtol=1e-2, atol=2 * np.abs(predicted).max() / 2**15)
-        return
     difference = _step_difference(codes, predicted, scale, zero_point)
     assert difference.max() <= 1
-    if precision != "int16x8" and skip is None:
+    if precision != "int16x8":
         assert (difference == 0).mean() >= 0.999, f"only {(difference == 0).mean():.2%} exact"
     default, _, _ = _litert_run(path, samples, reference=False)
     assert _step_difference(default, predicted, scale, zero_point).max() <= 1
@@ -250,13 +237,21 @@ def test_float_io_files_are_within_one_step(jumpstation, repo_root, data, tmp_pa
     np.testing.assert_array_equal(micro, predicted.reshape(micro.shape))
 
 
-@pytest.mark.parametrize("name,skip", [("mnv3block", '["HARD_SWISH"]'), ("teacher", '["/head/Gemm"]')])
+@pytest.mark.parametrize(
+    "name,skip,precision",
+    [
+        ("mnv3block", '["HARD_SWISH"]', "int8"),
+        ("teacher", '["/head/Gemm"]', "int8"),
+        ("mnv3block", '["HARD_SWISH"]', "int16x8"),
+        ("mlp", '["SOFTMAX"]', "int16x8"),
+    ],
+)
 def test_skipped_layers_are_float_ops_between_dequantize_and_quantize(
-    jumpstation, repo_root, data, tmp_path, name, skip
+    jumpstation, repo_root, data, tmp_path, name, skip, precision
 ):
     """Layers kept in float run as TFLite float ops; float kernels may sum in another order, so the
     integer outputs agree within one step (a float output within 1e-4 relative)."""
-    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, "int8", skip=skip)
+    path, predicted = _export(jumpstation, repo_root, data, tmp_path, name, precision, skip=skip)
     samples = data[name][2]
     for run in (_tflm_run, lambda p, s: _litert_run(p, s, reference=True)):
         outputs, scale, zero_point = run(path, samples)

@@ -24,12 +24,14 @@ public struct Calibration: Sendable, Equatable {
   public var ranges: [String: CalibrationRange]
   /// NaN and infinite values seen across all tensors (left out of the statistics).
   public var nonFiniteCount: Int
+  /// The model's outputs on the first samples, as the calibration pass computed them (nil when not kept).
+  public var reference: CalibrationReference?
 
   /// Creates a calibration from its parts.
   public init(
     method: CalibrationMethod, percentile: Double?, bins: Int, sampleCount: Int, datasetName: String?,
     datasetPath: String, model: CalibrationModelIdentity, tensorNames: [String],
-    ranges: [String: CalibrationRange], nonFiniteCount: Int = 0
+    ranges: [String: CalibrationRange], nonFiniteCount: Int = 0, reference: CalibrationReference? = nil
   ) {
     self.method = method
     self.percentile = percentile
@@ -41,6 +43,7 @@ public struct Calibration: Sendable, Equatable {
     self.tensorNames = tensorNames
     self.ranges = ranges
     self.nonFiniteCount = nonFiniteCount
+    self.reference = reference
   }
 
   /// The range of a tensor, if it was calibrated.

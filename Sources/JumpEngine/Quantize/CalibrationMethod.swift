@@ -34,17 +34,20 @@ public struct CalibrationOptions: Sendable, Equatable {
   public var sampleLimit: Int?
   /// Threads for the float executor.
   public var threads: Int
+  /// Keep the model's outputs on this many leading samples (`Calibration.reference`), 0 for none.
+  public var referenceSamples: Int
 
   /// The default number of histogram bins (as TensorRT and ONNX Runtime use).
   public static let defaultBins = 2048
   /// The default percentile.
   public static let defaultPercentile = 99.99
 
-  /// Creates options; the defaults are `minmax`, 99.99, 2048 bins, batches of 64, every sample, one thread.
+  /// Creates options; the defaults are `minmax`, 99.99, 2048 bins, batches of 64, every sample, one thread,
+  /// and the outputs of the first 64 samples kept.
   public init(
     method: CalibrationMethod = .minmax, percentile: Double = CalibrationOptions.defaultPercentile,
     bins: Int = CalibrationOptions.defaultBins, batchSize: Int = 64, sampleLimit: Int? = nil,
-    threads: Int = 1
+    threads: Int = 1, referenceSamples: Int = CalibrationReference.defaultSamples
   ) {
     self.method = method
     self.percentile = percentile
@@ -52,6 +55,7 @@ public struct CalibrationOptions: Sendable, Equatable {
     self.batchSize = batchSize
     self.sampleLimit = sampleLimit
     self.threads = threads
+    self.referenceSamples = max(0, referenceSamples)
   }
 
   /// Throws `invalidData` when an option is out of its range.

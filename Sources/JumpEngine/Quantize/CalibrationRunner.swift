@@ -48,10 +48,12 @@ public final class Calibrator {
     var index: [String: Int] = [:]
     var batches = view.batches(size: options.batchSize)
     var done = 0
+    var reference = CalibrationReferenceCollector(
+      wanted: min(options.referenceSamples, view.count), model: model)
     while true {
       if isCancelled() { throw EngineError(.cancelled, "\(dataset.path): calibration cancelled") }
       guard let batch = try batches.next() else { break }
-      _ = try executor.run(input: batch.x, isCancelled: isCancelled) { view in
+      let outputs = try executor.run(input: batch.x, isCancelled: isCancelled) { view in
         if let slot = index[view.name] {
           observers[slot].observe(view.values)
         } else {
@@ -61,6 +63,7 @@ public final class Calibrator {
           observers.append(observer)
         }
       }
+      reference.add(outputs, input: batch.x)
       done += batch.positions.count
       progress(done, view.count)
     }
@@ -73,7 +76,7 @@ public final class Calibrator {
       method: options.method, percentile: options.method == .percentile ? options.percentile : nil,
       bins: bins ?? 0, sampleCount: done, datasetName: datasetName, datasetPath: dataset.path,
       model: identity, tensorNames: observers.map(\.name), ranges: ranges,
-      nonFiniteCount: observers.reduce(0) { $0 + $1.nonFiniteCount })
+      nonFiniteCount: observers.reduce(0) { $0 + $1.nonFiniteCount }, reference: reference.reference)
   }
 
   /// The dataset's samples must have the model's input shape (the batch axis aside).

@@ -20,6 +20,9 @@ extension QuantizerPass {
         rewritten.inputs[i] = try constantOperand(input, parameters: nil)
       }
       try setFreeOutput(node, output)
+    case .hardSwish where activationType == .int16:
+      try quantizeHardSwish16(node, input: rewritten.inputs[0])
+      return
     case .mean, .hardSwish:
       try setFreeOutput(node, output)
     case .logistic, .softmax:

@@ -20,12 +20,24 @@ extension IntegerExecutor {
     case .fullyConnected16x8(let q):
       try convolve(node, q, int16(xName), int16(yName), int64Constants, false, prepared, shapes)
     case .add, .mul:
-      let (a, b, y, plan) = try binaryOperands(node, shapes: shapes)
-      switch (prepared, kernel) {
-      case (.table(let table), _): IntegerKernels.lookUp(table, plan, a: a, b: b, output: y)
-      case (_, .add(let parameters)): IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
-      case (_, .mul(let parameters)): IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
-      default: throw missing(node, xName)
+      let plan = try broadcastPlan(node, shapes: shapes)
+      if let a = int8(node.inputs[0]), let b = int8(node.inputs[1]), let y = int8(yName) {
+        switch (prepared, kernel) {
+        case (.table(let table), _): IntegerKernels.lookUp(table, plan, a: a, b: b, output: y)
+        case (_, .add(let parameters)):
+          IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
+        case (_, .mul(let parameters)):
+          IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
+        default: throw missing(node, xName)
+        }
+      } else if let a = int16(node.inputs[0]), let b = int16(node.inputs[1]), let y = int16(yName) {
+        switch kernel {
+        case .add(let parameters): IntegerKernels.add(plan, a: a, b: b, output: y, parameters: parameters)
+        case .mul(let parameters): IntegerKernels.mul(plan, a: a, b: b, output: y, parameters: parameters)
+        default: throw missing(node, xName)
+        }
+      } else {
+        throw missing(node, xName)
       }
     case .averagePool(let o, let range), .maxPool(let o, let range):
       let g = try Self.poolGeometry(node, shapes: shapes, o)
@@ -53,6 +65,11 @@ extension IntegerExecutor {
       }
     case .softmax(let parameters):
       guard let x = int8(xName), let y = int8(yName), xShape.count >= 2 else { throw missing(node, xName) }
+      IntegerKernels.softmax(
+        x, outer: xShape[0], axis: xShape[1], inner: xShape.dropFirst(2).reduce(1, *), output: y,
+        parameters: parameters)
+    case .softmax16(let parameters):
+      guard let x = int16(xName), let y = int16(yName), xShape.count >= 2 else { throw missing(node, xName) }
       IntegerKernels.softmax(
         x, outer: xShape[0], axis: xShape[1], inner: xShape.dropFirst(2).reduce(1, *), output: y,
         parameters: parameters)
@@ -171,17 +188,12 @@ extension IntegerExecutor {
     }
   }
 
-  /// The operands of ADD / SUB / MUL and their broadcast plan at this pass's shapes.
-  func binaryOperands(
-    _ node: QuantizedNode, shapes: [String: [Int]]
-  ) throws(EngineError) -> (
-    UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>, BroadcastPlan
-  ) {
-    guard let a = int8(node.inputs[0]), let b = int8(node.inputs[1]), let y = int8(node.outputs[0]),
-      let aShape = shapes[node.inputs[0]], let bShape = shapes[node.inputs[1]],
+  /// The broadcast plan of ADD / SUB / MUL at this pass's shapes.
+  func broadcastPlan(_ node: QuantizedNode, shapes: [String: [Int]]) throws(EngineError) -> BroadcastPlan {
+    guard node.inputs.count == 2, let aShape = shapes[node.inputs[0]], let bShape = shapes[node.inputs[1]],
       let plan = BroadcastPlan(aShape, bShape)
     else { throw missing(node, node.inputs[0]) }
-    return (UnsafePointer(a), UnsafePointer(b), y, plan)
+    return plan
   }
 
   /// CONCATENATION: inputs share the output's parameters, so slices are copied (then clamped by the fused

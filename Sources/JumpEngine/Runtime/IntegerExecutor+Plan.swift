@@ -9,9 +9,9 @@ enum IntegerNodeKernel {
   case fullyConnected(ConvolutionQuantization)
   /// FULLY_CONNECTED on int16 activations.
   case fullyConnected16x8(ConvolutionQuantization)
-  /// ADD or SUB on int8.
+  /// ADD or SUB on int8 or int16.
   case add(AddParameters)
-  /// MUL on int8.
+  /// MUL on int8 or int16.
   case mul(MulParameters)
   /// AVERAGE_POOL_2D on int8 or int16.
   case averagePool(Pool2DOptions, ActivationRange)
@@ -21,6 +21,8 @@ enum IntegerNodeKernel {
   case mean(MeanParameters, first: Int, count: Int)
   /// SOFTMAX over the channel axis on int8.
   case softmax(SoftmaxParameters)
+  /// SOFTMAX over the channel axis on int16.
+  case softmax16(Softmax16Parameters)
   /// LOGISTIC on int8.
   case logistic(LogisticParameters)
   /// HARD_SWISH on int8.
@@ -252,10 +254,12 @@ struct IntegerNodePreparer {
       default: return wide ? .conv16x8(q, depthwise: false) : .conv(q, depthwise: false)
       }
     case .add, .sub, .mul:
-      try narrowOnly()
       guard node.inputs.count == 2 else { throw Self.error(node, "expected two inputs", .invalidModel) }
       let (scale2, zero2) = try parameters(try tensor(node.inputs[1], node), node)
       if case .mul = node.op {
+        if wide && (inZero != 0 || zero2 != 0 || outZero != 0) {
+          throw Self.error(node, "int16 MUL needs zero points 0", .invalidModel)
+        }
         return .mul(
           try MulParameters(
             input1Scale: inScale, input1ZeroPoint: inZero, input2Scale: scale2, input2ZeroPoint: zero2,
@@ -268,7 +272,7 @@ struct IntegerNodePreparer {
           try AddParameters(
             input1Scale: inScale, input1ZeroPoint: inZero, input2Scale: scale2, input2ZeroPoint: zero2,
             outputScale: outScale, outputZeroPoint: outZero, range: range, subtract: subtract,
-            rounding: rounding))
+            bits: bits, rounding: rounding))
       } catch {
         throw Self.error(node, error.message, .invalidModel)
       }
@@ -288,7 +292,18 @@ struct IntegerNodePreparer {
           inputScale: inScale, inputZeroPoint: inZero, outputScale: outScale, outputZeroPoint: outZero,
           rounding: rounding), first: low, count: sorted.count)
     case .softmax(let beta):
-      try narrowOnly()
+      if wide {
+        guard inZero == 0, outZero == 0, abs(outScale - 1 / 32768) <= 0.001 / 32768 else {
+          throw Self.error(
+            node, "int16 SOFTMAX needs zero points 0 and output scale 1/32768 (got \(outScale), \(outZero))",
+            .invalidModel)
+        }
+        do {
+          return .softmax16(try Softmax16Parameters(inputScale: inScale, beta: beta, rounding: rounding))
+        } catch {
+          throw Self.error(node, error.message, .invalidModel)
+        }
+      }
       try requireProbabilityOutput(node, scale: outScale, zeroPoint: outZero)
       do {
         return .softmax(try SoftmaxParameters(inputScale: inScale, beta: beta, rounding: rounding))

@@ -17,6 +17,8 @@ extension IntegerExecutor {
   ) -> [IntegerNodePreparation] {
     zip(graph.nodes, kernels).map { node, kernel in
       let outputs = node.outputs.first.flatMap { shapes[$0] }?.reduce(1, *) ?? 0
+      // Tables are for int8 operands only.
+      let narrow = node.outputs.first.flatMap { graph.tensors[$0]?.elementType } == .int8
       switch kernel {
       case .conv(let q, depthwise: false), .fullyConnected(let q):
         return packed(node, graph, constants, largestSlice: Int8.largestSlice(zeroPoint: q.inputZeroPoint))
@@ -26,9 +28,9 @@ extension IntegerExecutor {
         return .table(Int8LookupTable(parameters.apply))
       case .logistic(let parameters):
         return .table(Int8LookupTable(parameters.apply))
-      case .add(let parameters) where outputs >= pairTableElements:
+      case .add(let parameters) where narrow && outputs >= pairTableElements:
         return .table(Int8LookupTable(parameters.apply))
-      case .mul(let parameters) where outputs >= pairTableElements:
+      case .mul(let parameters) where narrow && outputs >= pairTableElements:
         return .table(Int8LookupTable(parameters.apply))
       default:
         return .none

@@ -163,6 +163,9 @@ enum QuantizeCommand: Command {
   }
 
   /// Output SQNR of the quantized model against the float one on up to 64 calibration samples.
+  ///
+  /// The float outputs come from the calibration pass when it kept them for these samples (the float
+  /// model then runs once per `calibrate` + `quantize`), otherwise from a float run here.
   static func outputSQNR(
     _ quantized: ModelValue, reference: ModelValue, calibration: CalibrationValue, context: CommandContext
   ) throws(CommandError) -> (decibels: Double, samples: Int)? {
@@ -170,13 +173,20 @@ enum QuantizeCommand: Command {
     else {
       return nil
     }
-    let count = min(64, dataset.dataset.count)
+    let count = min(CalibrationReference.defaultSamples, dataset.dataset.count)
     do {
       let batch = try dataset.dataset.batch(0..<count)
-      let float = try reference.makeExecutor(batchSize: count, threads: context.state.threads)
+      let expected: Tensor
+      if let kept = calibration.calibration.reference?.output(for: batch.x) {
+        expected = kept
+      } else {
+        let float = try reference.makeExecutor(batchSize: count, threads: context.state.threads)
+        guard let output = try float.run(input: batch.x, isCancelled: context.environment.isCancelled).first
+        else { return nil }
+        expected = output
+      }
       let device = try quantized.makeExecutor(batchSize: count, threads: context.state.threads)
-      guard let expected = try float.run(input: batch.x, isCancelled: context.environment.isCancelled).first,
-        let actual = try device.run(input: batch.x, isCancelled: context.environment.isCancelled).first
+      guard let actual = try device.run(input: batch.x, isCancelled: context.environment.isCancelled).first
       else { return nil }
       let decibels = QuantizationErrorReport.sqnr(
         reference: expected.asFloats(), approximation: actual.asFloats())

@@ -74,25 +74,21 @@ struct IntegerExecutorOpTests {
   }
 
   @Test(
-    "int16x8: conv, depthwise, fully connected, pools, mean in int16; other ops kept in float",
+    "int16x8: every op of the fixtures in int16 (HARD_SWISH as ADD, MUL, MUL); none kept in float",
     arguments: ["teacher", "cnn", "dscnn", "mnv3block", "mlp"])
   func int16x8(name: String) throws {
     let model = try S.fixtureModel(name)
     let lowered = try Lowering.lower(model)
-    let supported: Set<String> = [
-      "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "MAX_POOL_2D", "AVERAGE_POOL_2D", "MEAN", "RESHAPE",
-    ]
-    let skip = lowered.graph.nodes.filter { !supported.contains($0.op.tfliteName) }.map(\.name)
     let x = try I.calibration(name, samples: 24)
     let graph = try Quantizer.quantize(
-      lowered, ranges: try S.minMaxRanges(model, x),
-      options: QuantizationOptions(precision: .int16x8, skip: SkipList(skip)))
+      lowered, ranges: try S.minMaxRanges(model, x), options: QuantizationOptions(precision: .int16x8))
     #expect(graph.tensors.values.contains { $0.elementType == .int16 })
+    #expect(graph.opCounts["DEQUANTIZE"] == nil, "\(name): \(graph.opCounts)")
     let local = try I.localDifferences(graph, x)
     print("local \(name) int16x8: \(local.sorted { $0.key < $1.key })")
     for (op, steps) in local { #expect(steps <= 1, "\(name) int16x8 \(op): \(steps) steps") }
     let agreement = try I.agreement(graph, x, batchSize: 8)
-    print("agreement \(name) int16x8 (skipped \(skip)): \(agreement)")
+    print("agreement \(name) int16x8: \(agreement)")
     for a in agreement where a.maxSteps > 1 {
       // Every op alone is within one step (checked above), but an int16 step is 256 times finer than an
       // int8 one: a one-step near-tie difference in one convolution (float accumulation in the simulation)
@@ -105,10 +101,12 @@ struct IntegerExecutorOpTests {
 
   @Test("int16x8 op without an int16 kernel: the error names the node and suggests skip=")
   func int16Unsupported() throws {
-    let x = try I.calibration("mnv3block")
-    let graph = try I.quantized(
-      "mnv3block", options: QuantizationOptions(precision: .int16x8), calibration: x)
-    let node = try #require(graph.nodes.first { $0.op.tfliteName == "HARD_SWISH" })
+    // LOGISTIC has no int16 kernel here yet.
+    let model = try S.model(
+      input: [4], nodes: [Node(name: "s", op: .sigmoid, inputs: ["x"], outputs: ["y"])], initializers: [:])
+    let graph = try Quantizer.quantize(
+      try Lowering.lower(model), ranges: ["x": -3...3], options: QuantizationOptions(precision: .int16x8))
+    let node = try #require(graph.nodes.first { $0.op.tfliteName == "LOGISTIC" })
     let error = try #require(throws: EngineError.self) { try IntegerExecutor(graph: graph) }
     #expect(error.kind == .unsupportedOp)
     #expect(error.message.contains("'\(node.name)'") || error.message.contains("node '"), "\(error.message)")

@@ -1,5 +1,6 @@
-/// The parameters of TFLite's int8 MUL (`CalculateOpDataMul`): one multiplier `s_1 * s_2 / s_out` in
-/// `double`.
+/// The parameters of TFLite's int8 or int16 MUL (`CalculateOpDataMul`): one multiplier `s_1 * s_2 / s_out`
+/// in `double`. int16 MUL uses the same arithmetic (the product of two int16 codes fits in int32) and
+/// requires every zero point to be 0.
 struct MulParameters: Equatable, Sendable {
   /// The zero points of the two inputs and the output.
   var input1ZeroPoint: Int32, input2ZeroPoint: Int32, outputZeroPoint: Int32
@@ -10,7 +11,7 @@ struct MulParameters: Equatable, Sendable {
   /// The device's rounding mode.
   var rounding: RoundingMode
 
-  /// TFLite Micro's `CalculateOpDataMul` for int8.
+  /// TFLite Micro's `CalculateOpDataMul` for int8 or int16.
   init(
     input1Scale: Float, input1ZeroPoint: Int32, input2Scale: Float, input2ZeroPoint: Int32,
     outputScale: Float, outputZeroPoint: Int32, range: ActivationRange = .int8,
@@ -25,13 +26,21 @@ struct MulParameters: Equatable, Sendable {
     multiplier = try QuantizedMultiplier(real, rounding: rounding)
   }
 
-  /// One output element (TFLite's `MulElementwise` body).
+  /// One output element (TFLite's `MulElementwise` body), clamped to the activation's range.
   @inline(__always)
-  func apply(_ x: Int8, _ y: Int8) -> Int8 {
-    let product = (Int32(x) &- input1ZeroPoint) &* (Int32(y) &- input2ZeroPoint)
+  func value(_ x: Int32, _ y: Int32) -> Int32 {
+    let product = (x &- input1ZeroPoint) &* (y &- input2ZeroPoint)
     let v = FixedPoint.multiply(product, by: multiplier, rounding) &+ outputZeroPoint
-    return Int8(truncatingIfNeeded: range.clamp(v))
+    return range.clamp(v)
   }
+
+  /// One int8 output element.
+  @inline(__always)
+  func apply(_ x: Int8, _ y: Int8) -> Int8 { Int8(truncatingIfNeeded: value(Int32(x), Int32(y))) }
+
+  /// One int16 output element.
+  @inline(__always)
+  func apply(_ x: Int16, _ y: Int16) -> Int16 { Int16(truncatingIfNeeded: value(Int32(x), Int32(y))) }
 }
 
 extension IntegerKernels {
@@ -39,6 +48,14 @@ extension IntegerKernels {
   static func mul(
     _ plan: BroadcastPlan, a: UnsafePointer<Int8>, b: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
     parameters: MulParameters
+  ) {
+    broadcastRows(plan, a: a, b: b, output: output) { x, y in parameters.apply(x, y) }
+  }
+
+  /// TFLite's int16 MUL (zero points 0) with NumPy broadcasting, as planned by `plan`.
+  static func mul(
+    _ plan: BroadcastPlan, a: UnsafePointer<Int16>, b: UnsafePointer<Int16>,
+    output: UnsafeMutablePointer<Int16>, parameters: MulParameters
   ) {
     broadcastRows(plan, a: a, b: b, output: output) { x, y in parameters.apply(x, y) }
   }

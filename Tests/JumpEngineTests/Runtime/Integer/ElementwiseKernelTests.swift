@@ -91,9 +91,9 @@ struct IntegerElementwiseKernelTests {
       input1Scale: 0.05, input1ZeroPoint: 0, input2Scale: 0.05, input2ZeroPoint: 0, outputScale: 0.03,
       outputZeroPoint: -100, range: range)
     #expect(range == ActivationRange(min: -100, max: 100))
-    #expect(p.apply(127, 127) == 100)  // 12.7 -> 6
-    #expect(p.apply(-100, -10) == -100)  // negative -> 0
-    #expect(p.apply(40, 20) == 0)  // 3.0 exactly: -100 + 100
+    #expect(p.apply(Int8(127), Int8(127)) == 100)  // 12.7 -> 6
+    #expect(p.apply(Int8(-100), Int8(-10)) == -100)  // negative -> 0
+    #expect(p.apply(Int8(40), Int8(20)) == 0)  // 3.0 exactly: -100 + 100
   }
 
   @Test("MUL: exact against the scalar restatement and within one step of float, both roundings")
