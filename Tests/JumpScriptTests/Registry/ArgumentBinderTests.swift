@@ -88,7 +88,7 @@ private func bind(_ text: String) throws -> (arguments: BoundArguments, problems
   @Test func unknownOptionsAndPrepositions() throws {
     #expect(
       try bind("report detail=1").problems == [
-        "8: unknown option 'detail' for 'report' | options are io"
+        "8: unknown option 'detail' for 'report' | options are io, pointer_bits"
       ])
     #expect(
       try bind(device + " fpus=true").problems == [

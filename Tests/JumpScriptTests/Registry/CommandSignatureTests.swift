@@ -24,7 +24,8 @@ import Testing
         == "dataset NAME = PATH [as REST] [scale=…] [mean=…] [std=…] [layout=nchw] [limit=…] [shuffle=false] [split=…]"
     )
     #expect(
-      ReportCommand.signature.usage == "report [memory] [MODEL] [vs BASELINE] [on DATASET] [to PATH] [io=…]")
+      ReportCommand.signature.usage
+        == "report [memory] [MODEL] [vs BASELINE] [on DATASET] [to PATH] [io=…] [pointer_bits=…]")
     #expect(SeedCommand.signature.usage == "seed SEED")
     #expect(TargetCommand.signature.usage == "target [DEVICE] [from PATH]")
     // Required options are not shown as optional.
