@@ -100,11 +100,12 @@ enum DistillCommand: Command {
       result = try DistillationLoop.run(
         student, on: request.data.dataset, teacher: teacher, labels: labels, configuration: configuration,
         threads: threads, isCancelled: environment.isCancelled,
-        progress: { epoch in
+        progress: { report in
+          guard report.endsEpoch, let held = report.validation else { return }
           environment.log(
-            "distill: epoch \(epoch.epoch)/\(request.epochs): loss \(ValueFormatter.fixed(epoch.loss, decimals: 4)), "
-              + "agreement \(EvalCommand.percent(epoch.agreement)), "
-              + "\(ValueFormatter.grouped(Int(epoch.samplesPerSecond.rounded()))) samples/s")
+            "distill: epoch \(report.epoch)/\(request.epochs): loss \(ValueFormatter.fixed(report.loss, decimals: 4)), "
+              + "agreement \(EvalCommand.percent(held.accuracy)), "
+              + "\(ValueFormatter.grouped(Int(report.samplesPerSecond.rounded()))) samples/s")
         })
     } catch {
       if error.kind == .cancelled { throw CommandError("interrupted", exitCode: .interrupted) }
