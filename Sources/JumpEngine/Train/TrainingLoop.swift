@@ -54,6 +54,22 @@ public struct TrainingProgress: Sendable {
 
   /// Whether this is the last report of its epoch.
   public var endsEpoch: Bool { batch == batchCount }
+
+  /// Creates a report (the loops make them; tests and other front ends may too).
+  public init(
+    epoch: Int, batch: Int, epochCount: Int, batchCount: Int, loss: Double, accuracy: Double,
+    samplesPerSecond: Double, secondsRemaining: Double, validation: EpochEvaluation?
+  ) {
+    self.epoch = epoch
+    self.batch = batch
+    self.epochCount = epochCount
+    self.batchCount = batchCount
+    self.loss = loss
+    self.accuracy = accuracy
+    self.samplesPerSecond = samplesPerSecond
+    self.secondsRemaining = secondsRemaining
+    self.validation = validation
+  }
 }
 
 /// Loss and accuracy on a set of samples.
@@ -62,6 +78,12 @@ public struct EpochEvaluation: Sendable, Equatable {
   public let loss: Double
   /// The fraction of samples classified correctly.
   public let accuracy: Double
+
+  /// Creates an evaluation.
+  public init(loss: Double, accuracy: Double) {
+    self.loss = loss
+    self.accuracy = accuracy
+  }
 }
 
 /// The outcome of a training run.

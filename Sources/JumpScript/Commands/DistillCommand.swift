@@ -100,13 +100,10 @@ enum DistillCommand: Command {
       result = try DistillationLoop.run(
         student, on: request.data.dataset, teacher: teacher, labels: labels, configuration: configuration,
         threads: threads, isCancelled: environment.isCancelled,
-        progress: { report in
-          guard report.endsEpoch, let held = report.validation else { return }
-          environment.log(
-            "distill: epoch \(report.epoch)/\(request.epochs): loss \(ValueFormatter.fixed(report.loss, decimals: 4)), "
-              + "agreement \(EvalCommand.percent(held.accuracy)), "
-              + "\(ValueFormatter.grouped(Int(report.samplesPerSecond.rounded()))) samples/s")
-        })
+        progress: TrainingProgressLog(
+          prefix: "distill", accuracyName: "agreement", validationName: "held-out"
+        )
+        .reporter(environment))
     } catch {
       if error.kind == .cancelled { throw CommandError("interrupted", exitCode: .interrupted) }
       throw CommandError(error, parameter: "dataset")

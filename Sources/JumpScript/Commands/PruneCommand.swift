@@ -96,13 +96,7 @@ enum PruneCommand: Command {
     let schedule =
       request.schedule == .polynomial && !request.structured
       ? PolynomialSparsitySchedule.fineTuning(final: request.sparsity, steps: steps) : nil
-    let progress: (TrainingProgress) -> Void = { report in
-      guard report.batch == report.batchCount else { return }
-      environment.log(
-        "prune: fine-tune epoch \(report.epoch)/\(request.epochs): loss \(ValueFormatter.fixed(report.loss, decimals: 4)), "
-          + "accuracy \(EvalCommand.percent(report.accuracy)), "
-          + "\(ValueFormatter.grouped(Int(report.samplesPerSecond.rounded()))) samples/s")
-    }
+    let progress = TrainingProgressLog(prefix: "prune: fine-tune").reporter(environment)
     do {
       let (result, _) = try MaskedFineTuning.run(
         model, masks: masks, schedule: schedule, scope: request.scope, on: dataset.dataset,

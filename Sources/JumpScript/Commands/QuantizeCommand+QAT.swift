@@ -62,13 +62,7 @@ extension QuantizeCommand {
       result = try QuantizationAwareTraining.run(
         model.model, ranges: calibration.calibration.closedRanges, on: dataset.dataset, options: options,
         configuration: configuration, threads: context.state.threads, isCancelled: environment.isCancelled,
-        progress: { report in
-          guard report.batch == report.batchCount else { return }
-          environment.log(
-            "quantize qat: epoch \(report.epoch)/\(epochs): loss \(ValueFormatter.fixed(report.loss, decimals: 4)), "
-              + "accuracy \(ValueFormatter.fixed(report.accuracy * 100, decimals: 2))%, "
-              + "\(Int(report.samplesPerSecond.rounded())) samples/s")
-        })
+        progress: TrainingProgressLog(prefix: "quantize qat").reporter(environment))
     } catch {
       if error.kind == .cancelled { throw CommandError("interrupted", exitCode: .interrupted) }
       throw CommandError(error)
