@@ -72,6 +72,8 @@ public enum EpochLoop {
   ///   - step: trains on one batch; it should call `TrainingBatch.checkFinite` before updating weights.
   ///   - validate: measures the current state after every epoch (nil: no validation); the best epoch is
   ///     kept.
+  ///   - canKeep: whether the state after `steps` optimizer steps may be kept as the best (gradual pruning
+  ///     has not reached its final sparsity before a late step); the last epoch is kept when none may.
   ///   - snapshot: the current state, taken when an epoch is the best so far and at the end.
   public static func run<State>(
     _ training: Dataset, epochs: Int, batchSize: Int, seed: UInt64, activity: String,
@@ -79,6 +81,7 @@ public enum EpochLoop {
     progress: (TrainingProgress) -> Void,
     step: (TrainingBatch) throws(EngineError) -> StepOutcome,
     validate: () throws(EngineError) -> EpochEvaluation? = { nil },
+    canKeep: (_ steps: Int) -> Bool = { _ in true },
     snapshot: () -> State
   ) throws(EngineError) -> EpochLoopResult<State> {
     guard epochs >= 1, batchSize >= 1 else {
@@ -118,7 +121,9 @@ public enum EpochLoop {
           if let result = try validate() {
             checked.append(result)
             validation = result
-            if best.map({ result.isBetter(than: $0.result) }) ?? true { best = (snapshot(), result, epoch) }
+            if canKeep(steps), best.map({ result.isBetter(than: $0.result) }) ?? true {
+              best = (snapshot(), result, epoch)
+            }
           }
         }
         let elapsed = (ContinuousClock.now - runStart) / .seconds(1)

@@ -107,11 +107,13 @@ public enum TrainingLoop {
   /// Trains `model` on `dataset` (which must have labels), on `EpochLoop`'s skeleton.
   ///
   /// `afterStep` runs after every optimizer step with the graph and the number of steps taken so far;
-  /// pruning uses it to re-apply its masks (see `Prune/MaskedFineTuning`).
+  /// pruning uses it to re-apply its masks (see `Prune/MaskedFineTuning`). `canKeep` says whether the
+  /// weights after that many steps may be kept as the best epoch (see `EpochLoop.run`).
   public static func run(
     _ model: Model, on dataset: Dataset, configuration: TrainingConfiguration, threads: Int = 1,
     isCancelled: () -> Bool = { false }, progress: (TrainingProgress) -> Void = { _ in },
-    afterStep: (inout TrainableGraph, _ steps: Int) -> Void = { _, _ in }
+    afterStep: (inout TrainableGraph, _ steps: Int) -> Void = { _, _ in },
+    canKeep: (_ steps: Int) -> Bool = { _ in true }
   ) throws(EngineError) -> TrainingResult {
     guard dataset.hasLabels else {
       throw EngineError(.invalidData, "\(dataset.path): training needs labels and this dataset has none")
@@ -144,7 +146,7 @@ public enum TrainingLoop {
         guard let held else { return nil }
         return try evaluate(graph, on: held, batchSize: configuration.batchSize, endsInSoftmax, isCancelled)
       },
-      snapshot: { graph })
+      canKeep: canKeep, snapshot: { graph })
     return TrainingResult(
       model: run.kept.model, epochs: run.epochs, validation: run.validation, keptEpoch: run.keptEpoch)
   }

@@ -10,6 +10,8 @@ struct PruneRequest {
   let epochs: Int
   let learningRate: Double
   let batch: Int
+  /// The fraction of the fine-tuning data held out to keep the best epoch, when `validate=` is given.
+  let validationFraction: Double?
   let dataset: DatasetValue?
 
   init(_ arguments: BoundArguments, state: SessionState) throws(CommandError) {
@@ -36,6 +38,7 @@ struct PruneRequest {
     epochs = arguments.integer("finetune") ?? 0
     learningRate = arguments.number("lr") ?? 1e-4
     batch = arguments.integer("batch") ?? 32
+    validationFraction = arguments.number("validate")
     dataset = arguments.dataset("dataset")
     if structured && schedule == .polynomial {
       throw CommandError(
@@ -53,6 +56,10 @@ struct PruneRequest {
           "dataset '\(dataset.name)' has no labels; fine-tuning trains on labels", parameter: "dataset",
           hint: "fine-tune on a labelled dataset (operational data usually has none)")
       }
+    } else if let validationFraction {
+      throw CommandError(
+        "validate=\(ValueFormatter.plain(validationFraction)) picks the best fine-tuning epoch, and finetune is 0",
+        parameter: "validate", hint: "add finetune=EPOCHS on DATASET, or leave out validate=")
     } else if schedule == .polynomial {
       throw CommandError(
         "schedule=polynomial ramps sparsity up during fine-tuning, and finetune is 0", parameter: "schedule",
@@ -68,7 +75,9 @@ struct PruneRequest {
     if let dataset, epochs > 0 {
       text +=
         ", fine-tuned \(epochs) epoch\(epochs == 1 ? "" : "s") on \(dataset.name) "
-        + "(lr \(ValueFormatter.plain(learningRate)), batch \(batch))"
+        + "(lr \(ValueFormatter.plain(learningRate)), batch \(batch)"
+        + (validationFraction.map { ", best epoch on a \(ValueFormatter.plain($0)) validation split" } ?? "")
+        + ")"
     }
     return text
   }

@@ -21,7 +21,7 @@ extension QuantizeCommand {
   /// The options that belong to one mode only, rejected in the other before any work.
   static func checkModeOptions(_ arguments: BoundArguments) throws(CommandError) {
     let qat = arguments.string("mode") == "qat"
-    let qatOnly = ["epochs", "lr", "batch", "ranges", "dataset"]
+    let qatOnly = ["epochs", "lr", "batch", "ranges", "validate", "dataset"]
     let ptqOnly = ["equalize", "bias_correction"]
     for name in qat ? ptqOnly : qatOnly where arguments.isGiven(name) {
       let shown = name == "dataset" ? "on DATASET" : "\(name)="
@@ -55,7 +55,8 @@ extension QuantizeCommand {
     let rate = arguments.number("lr") ?? qatDefaultLearningRate
     let configuration = TrainingConfiguration(
       epochs: epochs, batchSize: arguments.integer("batch") ?? qatDefaultBatch, optimizer: .adam(),
-      schedule: .constant(rate), seed: context.state.seed ?? 0)
+      schedule: .constant(rate), seed: context.state.seed ?? 0,
+      validationFraction: arguments.number("validate"))
     let environment = context.environment
     let result: QATResult
     do {
@@ -75,7 +76,11 @@ extension QuantizeCommand {
     let epochCount = "\(epochs) epoch\(epochs == 1 ? "" : "s")"
     let stage =
       "quantize \(precision.rawValue) qat (\(options.perChannel ? "per-channel" : "per-tensor"), "
-      + "\(epochCount) on \(dataset.name), lr \(rate), \(options.ranges.rawValue) ranges from \(described))"
+      + "\(epochCount) on \(dataset.name), lr \(rate), \(options.ranges.rawValue) ranges from \(described)"
+      + (arguments.number("validate").map {
+        ", best of \(epochCount) on a \(ValueFormatter.plain($0)) validation split"
+      }
+        ?? "") + ")"
     let value = ModelValue(
       name: name, model: model.model, lineage: model.lineage + [stage], quantized: quantized)
     let sqnr = try outputSQNR(value, reference: model, calibration: calibration, context: context)
@@ -85,12 +90,27 @@ extension QuantizeCommand {
     record.text +=
       ", qat \(epochCount) on \(dataset.name)"
       + (last.map { " (last epoch loss \(ValueFormatter.fixed($0.loss, decimals: 4)))" } ?? "")
+    if let kept = result.validation.indices.contains(result.keptEpoch - 1)
+      ? result.validation[result.keptEpoch - 1] : nil
+    {
+      record.text +=
+        ", " + QuantizeCommand.keptEpochNote(epoch: result.keptEpoch, of: epochs, validation: kept)
+      record.fields += [
+        ("kept_epoch", .number(Quantity(Double(result.keptEpoch)))),
+        ("validation_accuracy", .number(Quantity(kept.accuracy))),
+      ]
+    }
     record.fields += [
       ("mode", .string("qat")), ("epochs", .number(Quantity(Double(epochs)))),
       ("loss", .number(Quantity(last?.loss ?? .nan))),
       ("train_accuracy", .number(Quantity(last?.accuracy ?? .nan))),
     ]
     return .record(record)
+  }
+
+  /// `epoch 3 of 5 kept (validation accuracy 97.50%)`: which epoch a validation split chose.
+  static func keptEpochNote(epoch: Int, of epochs: Int, validation: EpochEvaluation) -> String {
+    "epoch \(epoch) of \(epochs) kept (validation accuracy \(EvalCommand.percent(validation.accuracy)))"
   }
 
   /// The dataset named with `on`, else the one named `train`.

@@ -54,6 +54,19 @@ import Testing
     #expect(try session.display("model.lineage").contains("fine-tuned 1 epoch on train (lr 0.0001, batch 8)"))
   }
 
+  @Test func aValidationSplitKeepsTheBestEpochAndSaysWhich() throws {
+    let session = try Self.session()
+    try session.run("seed 1")
+    try session.run("dataset train = \"\(Repo.path("tutorials/data/train.npz"))\" limit=16")
+    try session.run("let r = prune 0.5 finetune=2 validate=0.25 on train batch=8")
+    let text = try session.display("r")
+    #expect(text.contains("fine-tuned 2 epochs on train"))
+    #expect(text.contains("of 2 kept (validation accuracy "), "\(text)")
+    let kept = try session.display("r.kept_epoch")
+    #expect(kept == "1" || kept == "2")
+    #expect(try session.display("model.lineage").contains("best epoch on a 0.25 validation split"))
+  }
+
   @Test func badInputIsRefusedBeforeAnyWork() throws {
     let session = try Self.session()
     try session.run("dataset operational = \"\(Repo.path("tutorials/data/operational.npz"))\" limit=4")
@@ -67,6 +80,8 @@ import Testing
       ),
       ("prune 0.5 schedule=polynomial", "finetune is 0"),
       ("prune 0.5 scope=tensor", "tensor"),
+      ("prune 0.5 validate=0.1", "validate=0.1 picks the best fine-tuning epoch, and finetune is 0"),
+      ("prune 0.5 finetune=1 validate=0.9 on operational", "validate"),
     ] {
       let failure = try #require(session.failure(statement), "\(statement)")
       #expect(failure.message.contains(message), "\(statement): \(failure.message)")

@@ -56,6 +56,16 @@ import Testing
     #expect(session.state.model(named: "dscnn_int8")?.lineage.last?.contains("learned ranges") == true)
   }
 
+  @Test func aValidationSplitKeepsTheBestEpochAndSaysWhich() throws {
+    let session = try session()
+    try session.run("seed 3")
+    try session.run("let q = quantize int8 qat epochs=2 batch=8 lr=1e-3 validate=0.25 on train")
+    let kept = try session.display("q.kept_epoch")
+    #expect(kept == "1" || kept == "2")
+    #expect(try session.display("q").contains("epoch \(kept) of 2 kept (validation accuracy "))
+    #expect(session.state.model(named: "dscnn_int8")?.lineage.last?.contains("0.25 validation split") == true)
+  }
+
   @Test func badOptionsAndUnlabelledDataAreRefusedNamingTheCommand() throws {
     let session = try session()
     let epochs = try #require(session.failure("quantize int8 qat epochs=0"))
@@ -66,6 +76,10 @@ import Testing
     #expect(ptqEpochs.message.contains("epochs= applies to quantize qat only"))
     let correction = try #require(session.failure("quantize int8 qat bias_correction=true"))
     #expect(correction.message.contains("bias_correction= applies to quantize ptq only"))
+    let ptqValidate = try #require(session.failure("quantize int8 ptq validate=0.1"))
+    #expect(ptqValidate.message.contains("validate= applies to quantize qat only"))
+    let tooMuch = try #require(session.failure("quantize int8 qat validate=0.9"))
+    #expect(tooMuch.message.contains("validate"))
     let unlabelled = try #require(session.failure("quantize int8 qat on operational"))
     #expect(unlabelled.message.contains("quantize qat: dataset 'operational' has no labels"))
     #expect(session.state.model(named: "dscnn_int8") == nil)
