@@ -91,6 +91,7 @@ public enum DistillationLoop {
         let loss = try configuration.objective.loss(student: pass.outputs[0], teacher: targets, labels: hard)
         try batch.checkFinite(loss.value)
         let gradients = try graph.backward(pass, outputGradients: [loss.gradient])
+        try batch.checkFinite(gradients)
         graph.updateRunningStatistics(from: pass)
         optimizer.step(&graph, gradients: gradients, learningRate: Float(schedule.rate(at: batch.step)))
         return StepOutcome(loss: loss.value, correct: agreeingRows(pass.outputs[0], targets))

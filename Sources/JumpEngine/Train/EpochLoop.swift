@@ -23,10 +23,24 @@ public struct TrainingBatch: Sendable {
   /// A step calls this before it touches the weights, so the state it stops in is the last good one.
   public func checkFinite(_ loss: Double) throws(EngineError) {
     guard !loss.isFinite else { return }
-    throw EngineError(
+    throw diverged("the loss became \(loss)")
+  }
+
+  /// Throws `invalidData` naming the epoch and batch when a gradient is NaN or infinite.
+  ///
+  /// A finite loss does not guarantee finite gradients: a NaN input can be clamped away by a fake
+  /// quantizer or a probability floor on the way to the loss, yet poison every weight the backward pass
+  /// reaches. Steps call this before the optimizer, as they call `checkFinite(_:)` on the loss.
+  public func checkFinite(_ gradients: Gradients) throws(EngineError) {
+    guard !gradients.areFinite else { return }
+    throw diverged("the gradients became NaN or infinite")
+  }
+
+  private func diverged(_ what: String) -> EngineError {
+    EngineError(
       .invalidData,
-      "the loss became \(loss) in epoch \(epoch), batch \(index): training diverged and stopped, the model is "
-        + "unchanged (lower the learning rate, or look for NaN or huge values in the data)")
+      "\(what) in epoch \(epoch), batch \(index): training diverged and stopped, the model is unchanged "
+        + "(lower the learning rate, or look for NaN or huge values in the data)")
   }
 }
 

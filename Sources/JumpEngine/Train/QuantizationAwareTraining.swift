@@ -55,6 +55,7 @@ public enum QuantizationAwareTraining {
         let loss = try TrainingLoop.objective(pass.outputs[0], labels, endsInSoftmax)
         try batch.checkFinite(loss.value)
         var gradients = try graph.backward(pass, outputGradients: [loss.gradient])
+        try batch.checkFinite(gradients)
         if let clip = configuration.clipNorm { gradients.clip(globalNorm: clip) }
         graph.step(
           &optimizer, gradients: gradients, learningRate: Float(configuration.schedule.rate(at: batch.step)),

@@ -134,6 +134,7 @@ public enum TrainingLoop {
         let loss = try objective(pass.outputs[0], labels, endsInSoftmax)
         try batch.checkFinite(loss.value)
         var gradients = try graph.backward(pass, outputGradients: [loss.gradient])
+        try batch.checkFinite(gradients)
         if let clip = configuration.clipNorm { gradients.clip(globalNorm: clip) }
         graph.updateRunningStatistics(from: pass)
         optimizer.step(

@@ -7,7 +7,7 @@ import Testing
 @Suite("Distill: the distillation loop")
 struct DistillationLoopTests {
   /// 120 unlabelled `[1, 8, 8]` samples, each brightest in one of 4 quadrants.
-  static func dataset() throws -> Dataset {
+  static func dataset(nanAt poisoned: Int? = nil) throws -> Dataset {
     var random = SeededRandom(state: 5)
     let count = 120
     var x: [Float] = []
@@ -17,9 +17,10 @@ struct DistillationLoopTests {
       for r in 0..<4 {
         for c in 0..<4 { image[(r + 4 * (quadrant / 2)) * 8 + c + 4 * (quadrant % 2)] += 1 }
       }
+      if i == poisoned { image[3] = .nan }
       x += image
     }
-    let url = temporaryDirectory().appendingPathComponent("operational.npz")
+    let url = temporaryDirectory().appendingPathComponent("operational-\(poisoned ?? -1).npz")
     try npz(["x.npy": npyData(Tensor(shape: [count, 1, 8, 8], floats: x))], to: url)
     return try Dataset(source: DatasetSource.open(path: url.path))
   }
@@ -44,8 +45,8 @@ struct DistillationLoopTests {
     return try Model.resolving(graph, provenance: ModelProvenance(opset: 17))
   }
 
-  static func distill(epochs: Int) throws -> DistillationResult {
-    let data = try dataset()
+  static func distill(epochs: Int, nanAt poisoned: Int? = nil) throws -> DistillationResult {
+    let data = try dataset(nanAt: poisoned)
     let teacher = try TeacherOutputs.compute(try teacher(), on: data, batchSize: 32)
     let student = try StudentArchitecture.mlp.build(
       sampleShape: [1, 8, 8], classes: 4, options: StudentOptions(hidden: [16]), seed: 1)
@@ -80,5 +81,13 @@ struct DistillationLoopTests {
     #expect(throws: EngineError.self) {
       try TeacherOutputs.compute(on: data, batchSize: 8, probabilities: false) { x in x }
     }
+  }
+
+  @Test("a NaN in the training part of the data stops the run with the epoch and batch named")
+  func nanInputStops() throws {
+    let error = #expect(throws: EngineError.self) { try Self.distill(epochs: 2, nanAt: 10) }
+    let message = error?.message ?? ""
+    #expect(message.contains("in epoch 1, batch "), "\(message)")
+    #expect(message.contains("diverged"), "\(message)")
   }
 }

@@ -97,4 +97,19 @@ struct TrainingLoopTests {
     }
     #expect(model == (try Self.mlp()))
   }
+
+  @Test("a diverging run (SGD at lr 1e30) stops naming the epoch and batch, the caller's model unchanged")
+  func divergence() throws {
+    let model = try Self.mlp()
+    let configuration = TrainingConfiguration(
+      epochs: 3, batchSize: 16, optimizer: .sgd(), schedule: .constant(1e30), seed: 2)
+    let error = #expect(throws: EngineError.self) {
+      _ = try TrainingLoop.run(model, on: try Self.dataset(), configuration: configuration)
+    }
+    let message = error?.message ?? ""
+    #expect(message.contains(" became "), "\(message)")
+    #expect(message.contains("in epoch 1, batch "), "\(message)")
+    #expect(message.contains("training diverged and stopped, the model is unchanged"), "\(message)")
+    #expect(model == (try Self.mlp()))
+  }
 }
