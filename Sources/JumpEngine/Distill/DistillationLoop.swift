@@ -14,12 +14,15 @@ public struct DistillationConfiguration: Sendable {
   public var seed: UInt64
   /// The fraction of the samples (the last ones, before any shuffle) held out to measure agreement.
   public var heldOutFraction: Double
+  /// Random crops and flips of the training batches; the teacher then runs on every augmented batch.
+  public var augmentation: ImageAugmentation
 
   /// Creates a configuration.
   public init(
     epochs: Int, batchSize: Int = 32, learningRate: Double = 3e-3, objective: DistillationObjective,
-    seed: UInt64 = 0, heldOutFraction: Double = 0.2
+    seed: UInt64 = 0, heldOutFraction: Double = 0.2, augmentation: ImageAugmentation = .none
   ) {
+    self.augmentation = augmentation
     self.epochs = epochs
     self.batchSize = batchSize
     self.learningRate = learningRate
@@ -65,12 +68,24 @@ public struct DistillationResult: Sendable {
 public enum DistillationLoop {
   /// Distills `student` on `dataset` against `teacher` (computed on the same dataset), with optional class
   /// `labels` by source index for the hard term.
+  ///
+  /// With augmentation the cached rows do not describe the augmented inputs, so `teacherModel` (required
+  /// then) runs on every training batch; the held-out agreement still reads the cached rows.
   public static func run(
-    _ student: Model, on dataset: Dataset, teacher: TeacherOutputs, labels: [Int64]? = nil,
-    configuration: DistillationConfiguration, threads: Int = 1, isCancelled: () -> Bool = { false },
+    _ student: Model, on dataset: Dataset, teacher: TeacherOutputs, teacherModel: Model? = nil,
+    labels: [Int64]? = nil, configuration: DistillationConfiguration, threads: Int = 1,
+    isCancelled: () -> Bool = { false },
     progress: (TrainingProgress) -> Void = { _ in }
   ) throws(EngineError) -> DistillationResult {
     let (training, held) = try dataset.split(1 - configuration.heldOutFraction)
+    var liveTeacher: ((Tensor) throws(EngineError) -> Tensor)? = nil
+    if configuration.augmentation.isEnabled {
+      guard let teacherModel else {
+        throw EngineError(.invalidData, "distillation with augmentation needs the teacher model to rerun")
+      }
+      liveTeacher = try TeacherOutputs.live(
+        teacherModel, batchSize: configuration.batchSize, threads: threads)
+    }
     var graph = try TrainableGraph(model: student)
     graph.threads = threads
     // The arrays kept for reuse between steps go back to the system once the run is over.
@@ -81,9 +96,15 @@ public enum DistillationLoop {
       rate: configuration.learningRate, warmup: 0, total: batchesPerEpoch * configuration.epochs)
     let run = try EpochLoop.run(
       training, epochs: configuration.epochs, batchSize: configuration.batchSize, seed: configuration.seed,
-      activity: "distillation", isCancelled: isCancelled, progress: progress,
+      activity: "distillation", augmentation: configuration.augmentation, isCancelled: isCancelled,
+      progress: progress,
       step: { (batch) throws(EngineError) -> StepOutcome in
-        let targets = try teacher.rows(batch.positions, of: batch.order)
+        let targets: Tensor
+        if let liveTeacher {
+          targets = try liveTeacher(batch.x)
+        } else {
+          targets = try teacher.rows(batch.positions, of: batch.order)
+        }
         let hard = labels.map { all in
           Tensor(shape: [batch.count], int64s: batch.order.sourceIndices(batch.positions).map { all[$0] })
         }

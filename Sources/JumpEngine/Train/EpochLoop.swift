@@ -72,12 +72,13 @@ public struct EpochLoopResult<State> {
   public let keptEpoch: Int
 }
 
-/// The skeleton every training run shares: seeded epoch shuffles, batches,
+/// The skeleton every training run shares: seeded epoch shuffles, batches, optional augmentation,
 /// cancellation between batches, progress after every batch, validation after every epoch and
 /// best-epoch keeping. What a step does (forward, loss, backward, update) is the caller's closure, so
 /// plain training, quantization-aware training and distillation differ only there.
 ///
-/// Epoch `e` shuffles with `seed + e`, so a run is deterministic for a given seed and thread count.
+/// Epoch `e` shuffles with `seed + e` and augments from its own stream of the same seed, so a run is
+/// deterministic for a given seed and thread count.
 public enum EpochLoop {
   /// Runs `epochs` passes over `training` in batches of `batchSize`.
   ///
@@ -91,7 +92,7 @@ public enum EpochLoop {
   ///   - snapshot: the current state, taken when an epoch is the best so far and at the end.
   public static func run<State>(
     _ training: Dataset, epochs: Int, batchSize: Int, seed: UInt64, activity: String,
-    isCancelled: () -> Bool,
+    augmentation: ImageAugmentation = .none, isCancelled: () -> Bool,
     progress: (TrainingProgress) -> Void,
     step: (TrainingBatch) throws(EngineError) -> StepOutcome,
     validate: () throws(EngineError) -> EpochEvaluation? = { nil },
@@ -112,6 +113,7 @@ public enum EpochLoop {
     for epoch in 1...epochs {
       let order = training.shuffled(seed: seed &+ UInt64(epoch))
       var batches = order.batches(size: batchSize)
+      var augmenter = augmentation.augmenter(seed: seed, epoch: epoch)
       let start = ContinuousClock.now
       var (lossSum, correct, seen, index) = (0.0, 0, 0, 0)
       while let batch = try batches.next() {
@@ -119,7 +121,8 @@ public enum EpochLoop {
         index += 1
         let outcome = try step(
           TrainingBatch(
-            x: batch.x, y: batch.y, positions: batch.positions, order: order, epoch: epoch, index: index,
+            x: try augmenter.apply(batch.x), y: batch.y, positions: batch.positions, order: order,
+            epoch: epoch, index: index,
             step: steps))
         steps += 1
         let n = batch.x.shape[0]

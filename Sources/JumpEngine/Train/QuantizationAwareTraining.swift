@@ -48,7 +48,8 @@ public enum QuantizationAwareTraining {
     let endsInSoftmax = TrainingLoop.endsInSoftmax(model)
     let run = try EpochLoop.run(
       training, epochs: configuration.epochs, batchSize: configuration.batchSize, seed: configuration.seed,
-      activity: "quantization-aware training", isCancelled: isCancelled, progress: progress,
+      activity: "quantization-aware training", augmentation: configuration.augmentation,
+      isCancelled: isCancelled, progress: progress,
       step: { (batch) throws(EngineError) -> StepOutcome in
         let labels = try batch.labels(dataset)
         let pass = try graph.forward(batch.x)

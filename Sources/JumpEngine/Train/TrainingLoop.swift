@@ -19,13 +19,17 @@ public struct TrainingConfiguration: Sendable {
   /// When set, this fraction of the samples (a seeded draw, see `TrainingLoop.validationSplit`) never
   /// trains; accuracy there after every epoch picks the epoch to keep.
   public var validationFraction: Double?
+  /// Random crops and flips of image batches (none by default).
+  public var augmentation: ImageAugmentation
 
-  /// Creates a configuration (Adam at 1e-3, batch 32, no decay, no clipping, no validation by default).
+  /// Creates a configuration (Adam at 1e-3, batch 32, no decay, no clipping, no validation, no
+  /// augmentation by default).
   public init(
     epochs: Int, batchSize: Int = 32, optimizer: OptimizerMethod = .adam(), weightDecay: Float = 0,
     schedule: LearningRateSchedule = .constant(1e-3), seed: UInt64 = 0, clipNorm: Double? = nil,
-    validationFraction: Double? = nil
+    validationFraction: Double? = nil, augmentation: ImageAugmentation = .none
   ) {
+    self.augmentation = augmentation
     self.epochs = epochs
     self.batchSize = batchSize
     self.optimizer = optimizer
@@ -127,7 +131,8 @@ public enum TrainingLoop {
     let endsInSoftmax = endsInSoftmax(model)
     let run = try EpochLoop.run(
       training, epochs: configuration.epochs, batchSize: configuration.batchSize, seed: configuration.seed,
-      activity: "training", isCancelled: isCancelled, progress: progress,
+      activity: "training", augmentation: configuration.augmentation, isCancelled: isCancelled,
+      progress: progress,
       step: { (batch) throws(EngineError) -> StepOutcome in
         let labels = try batch.labels(dataset)
         let pass = try graph.forward(batch.x, mode: .training)

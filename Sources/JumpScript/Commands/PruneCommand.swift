@@ -39,6 +39,7 @@ enum PruneCommand: Command {
         "validate", .number(.none, range: 0.01...0.5),
         help: "hold out this fraction of the fine-tuning data (a seeded draw), measure accuracy there after "
           + "every epoch and keep the best epoch (at the final sparsity)"),
+      AugmentOption.parameter("fine-tuning: "),
     ],
     prepositions: [
       (.on, Parameter("dataset", .dataset, help: "labelled data to fine-tune on (needed when finetune > 0)")),
@@ -96,7 +97,7 @@ enum PruneCommand: Command {
     let configuration = TrainingConfiguration(
       epochs: request.epochs, batchSize: request.batch, optimizer: .adam(),
       schedule: .constant(request.learningRate), seed: context.state.seed ?? 0,
-      validationFraction: request.validationFraction)
+      validationFraction: request.validationFraction, augmentation: request.augmentation)
     // The validation split's samples never train, so the schedule counts only the others.
     let samples = dataset.dataset.count
     let trained = request.validationFraction.map { Int((Double(samples) * (1 - $0)).rounded()) } ?? samples

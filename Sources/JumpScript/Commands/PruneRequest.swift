@@ -12,6 +12,8 @@ struct PruneRequest {
   let batch: Int
   /// The fraction of the fine-tuning data held out to keep the best epoch, when `validate=` is given.
   let validationFraction: Double?
+  /// Random crops and flips of the fine-tuning batches (`augment=`).
+  let augmentation: ImageAugmentation
   let dataset: DatasetValue?
 
   init(_ arguments: BoundArguments, state: SessionState) throws(CommandError) {
@@ -39,11 +41,17 @@ struct PruneRequest {
     learningRate = arguments.number("lr") ?? 1e-4
     batch = arguments.integer("batch") ?? 32
     validationFraction = arguments.number("validate")
+    augmentation = AugmentOption.augmentation(arguments)
     dataset = arguments.dataset("dataset")
     if structured && schedule == .polynomial {
       throw CommandError(
         "schedule=polynomial applies to unstructured pruning; structured pruning removes channels at once",
         parameter: "schedule", hint: "leave out schedule= (channels go before fine-tuning)")
+    }
+    if epochs == 0 && augmentation.isEnabled {
+      throw CommandError(
+        "augment= applies to fine-tuning, and finetune is 0", parameter: "augment",
+        hint: "add finetune=EPOCHS on DATASET, or leave out augment=")
     }
     if epochs > 0 {
       guard let dataset else {
@@ -56,6 +64,7 @@ struct PruneRequest {
           "dataset '\(dataset.name)' has no labels; fine-tuning trains on labels", parameter: "dataset",
           hint: "fine-tune on a labelled dataset (operational data usually has none)")
       }
+      try AugmentOption.check(augmentation, samples: dataset)
     } else if let validationFraction {
       throw CommandError(
         "validate=\(ValueFormatter.plain(validationFraction)) picks the best fine-tuning epoch, and finetune is 0",
@@ -77,7 +86,7 @@ struct PruneRequest {
         ", fine-tuned \(epochs) epoch\(epochs == 1 ? "" : "s") on \(dataset.name) "
         + "(lr \(ValueFormatter.plain(learningRate)), batch \(batch)"
         + (validationFraction.map { ", best epoch on a \(ValueFormatter.plain($0)) validation split" } ?? "")
-        + ")"
+        + AugmentOption.stageNote(augmentation) + ")"
     }
     return text
   }

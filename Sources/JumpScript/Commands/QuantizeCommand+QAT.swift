@@ -21,7 +21,7 @@ extension QuantizeCommand {
   /// The options that belong to one mode only, rejected in the other before any work.
   static func checkModeOptions(_ arguments: BoundArguments) throws(CommandError) {
     let qat = arguments.string("mode") == "qat"
-    let qatOnly = ["epochs", "lr", "batch", "ranges", "validate", "dataset"]
+    let qatOnly = ["epochs", "lr", "batch", "ranges", "validate", "augment", "dataset"]
     let ptqOnly = ["equalize", "bias_correction"]
     for name in qat ? ptqOnly : qatOnly where arguments.isGiven(name) {
       let shown = name == "dataset" ? "on DATASET" : "\(name)="
@@ -47,6 +47,8 @@ extension QuantizeCommand {
           + "(calibrate, quantize ptq, eval without labels and report do not)",
         parameter: "dataset", hint: "name a dataset with a `y` array: quantize \(precision) qat on train")
     }
+    let augmentation = AugmentOption.augmentation(arguments)
+    try AugmentOption.check(augmentation, samples: dataset)
     let calibration = try calibration(for: model, in: &context)
     let options = QATOptions(
       precision: precision, perChannel: arguments.bool("per_channel") ?? true, skip: skip,
@@ -56,7 +58,7 @@ extension QuantizeCommand {
     let configuration = TrainingConfiguration(
       epochs: epochs, batchSize: arguments.integer("batch") ?? qatDefaultBatch, optimizer: .adam(),
       schedule: .constant(rate), seed: context.state.seed ?? 0,
-      validationFraction: arguments.number("validate"))
+      validationFraction: arguments.number("validate"), augmentation: augmentation)
     let environment = context.environment
     let result: QATResult
     do {
@@ -79,8 +81,7 @@ extension QuantizeCommand {
       + "\(epochCount) on \(dataset.name), lr \(rate), \(options.ranges.rawValue) ranges from \(described)"
       + (arguments.number("validate").map {
         ", best of \(epochCount) on a \(ValueFormatter.plain($0)) validation split"
-      }
-        ?? "") + ")"
+      } ?? "") + AugmentOption.stageNote(augmentation) + ")"
     let value = ModelValue(
       name: name, model: model.model, lineage: model.lineage + [stage], quantized: quantized)
     let sqnr = try outputSQNR(value, reference: model, calibration: calibration, context: context)

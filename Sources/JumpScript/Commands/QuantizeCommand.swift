@@ -49,6 +49,7 @@ enum QuantizeCommand: Command {
         "validate", .number(.none, range: 0.01...0.5),
         help: "qat: hold out this fraction of the data (a seeded draw), measure accuracy there after every "
           + "epoch and keep the best epoch"),
+      AugmentOption.parameter("qat: "),
     ],
     prepositions: [
       (

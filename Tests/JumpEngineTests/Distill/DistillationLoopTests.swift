@@ -45,15 +45,19 @@ struct DistillationLoopTests {
     return try Model.resolving(graph, provenance: ModelProvenance(opset: 17))
   }
 
-  static func distill(epochs: Int, nanAt poisoned: Int? = nil) throws -> DistillationResult {
+  static func distill(
+    epochs: Int, nanAt poisoned: Int? = nil, augmentation: ImageAugmentation = .none
+  ) throws -> DistillationResult {
     let data = try dataset(nanAt: poisoned)
-    let teacher = try TeacherOutputs.compute(try teacher(), on: data, batchSize: 32)
+    let teacherModel = try teacher()
+    let teacher = try TeacherOutputs.compute(teacherModel, on: data, batchSize: 32)
     let student = try StudentArchitecture.mlp.build(
       sampleShape: [1, 8, 8], classes: 4, options: StudentOptions(hidden: [16]), seed: 1)
     let configuration = DistillationConfiguration(
       epochs: epochs, batchSize: 16, learningRate: 1e-2,
-      objective: try DistillationObjective(temperature: 2, alpha: 1), seed: 9)
-    return try DistillationLoop.run(student, on: data, teacher: teacher, configuration: configuration)
+      objective: try DistillationObjective(temperature: 2, alpha: 1), seed: 9, augmentation: augmentation)
+    return try DistillationLoop.run(
+      student, on: data, teacher: teacher, teacherModel: teacherModel, configuration: configuration)
   }
 
   @Test("agreement with the teacher rises and the best epoch is kept")
@@ -89,5 +93,25 @@ struct DistillationLoopTests {
     let message = error?.message ?? ""
     #expect(message.contains("in epoch 1, batch "), "\(message)")
     #expect(message.contains("diverged"), "\(message)")
+  }
+
+  @Test("with augmentation the teacher reruns on the augmented batches, and a seeded run repeats")
+  func augmented() throws {
+    let flip = ImageAugmentation(crop: false, flip: true)
+    let a = try Self.distill(epochs: 2, augmentation: flip)
+    let b = try Self.distill(epochs: 2, augmentation: flip)
+    #expect(a.model == b.model)
+    #expect(a.model != (try Self.distill(epochs: 2)).model)
+    // Mirrored quadrants are other classes: against cached rows the student would learn wrong targets.
+    #expect((a.epochs.map(\.agreement).max() ?? 0) > 0.9, "\(a.epochs.map(\.agreement))")
+    let data = try Self.dataset()
+    let configuration = DistillationConfiguration(
+      epochs: 1, batchSize: 16, objective: try DistillationObjective(temperature: 2, alpha: 1),
+      augmentation: flip)
+    #expect(throws: EngineError.self) {
+      try DistillationLoop.run(
+        try Self.teacher(), on: data, teacher: try TeacherOutputs.compute(try Self.teacher(), on: data),
+        configuration: configuration)
+    }
   }
 }

@@ -27,6 +27,15 @@ import Testing
     #expect(lineage.contains("on operational (2 epochs, T 4, alpha 1, lr 0.003, batch 16, seed 3)"))
   }
 
+  @Test func augmentationRerunsTheTeacherAndIsNamedInTheLineage() throws {
+    let session = try Self.session()
+    try session.run("distill student=mlp hidden=[16] epochs=1 batch=16 augment=[crop, flip] as a")
+    try session.run(
+      "distill student=mlp hidden=[16] epochs=1 batch=16 augment=[crop, flip] from teacher as b")
+    #expect(session.state.model(named: "a")?.model == session.state.model(named: "b")?.model)
+    #expect(try session.display("a.lineage").contains("seed 3, augment crop+flip)"))
+  }
+
   @Test func aSeededRunRepeats() throws {
     let a = try Self.session()
     let b = try Self.session()

@@ -65,6 +65,8 @@ import Testing
     let kept = try session.display("r.kept_epoch")
     #expect(kept == "1" || kept == "2")
     #expect(try session.display("model.lineage").contains("best epoch on a 0.25 validation split"))
+    try session.run("prune 0.5 finetune=1 augment=crop on train batch=8 from teacher as cropped")
+    #expect(session.state.model(named: "cropped")?.lineage.last?.contains("augmented (crop))") == true)
   }
 
   @Test func badInputIsRefusedBeforeAnyWork() throws {
@@ -81,6 +83,8 @@ import Testing
       ("prune 0.5 schedule=polynomial", "finetune is 0"),
       ("prune 0.5 scope=tensor", "tensor"),
       ("prune 0.5 validate=0.1", "validate=0.1 picks the best fine-tuning epoch, and finetune is 0"),
+      ("prune 0.5 augment=flip", "augment= applies to fine-tuning, and finetune is 0"),
+      ("prune 0.5 augment=rotate finetune=1 on operational", "rotate"),
       ("prune 0.5 finetune=1 validate=0.9 on operational", "validate"),
     ] {
       let failure = try #require(session.failure(statement), "\(statement)")

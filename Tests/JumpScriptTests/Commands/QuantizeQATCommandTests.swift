@@ -66,6 +66,20 @@ import Testing
     #expect(session.state.model(named: "dscnn_int8")?.lineage.last?.contains("0.25 validation split") == true)
   }
 
+  @Test func augmentationIsSeededAndNamedInTheLineage() throws {
+    let session = try session()
+    try session.run("seed 4")
+    try session.run("quantize int8 qat epochs=1 batch=16 augment=[crop, flip] on train as a")
+    try session.run("quantize int8 qat epochs=1 batch=16 augment=[crop, flip] on train from dscnn as b")
+    try session.run("quantize int8 qat epochs=1 batch=16 on train from dscnn as plain")
+    let a = try #require(session.state.model(named: "a"))
+    #expect(a.lineage.last?.contains(", augmented (crop, flip))") == true)
+    #expect(a.quantized?.graph == session.state.model(named: "b")?.quantized?.graph)
+    #expect(a.quantized?.graph != session.state.model(named: "plain")?.quantized?.graph)
+    let ptq = try #require(session.failure("quantize int8 ptq augment=flip from dscnn"))
+    #expect(ptq.message.contains("augment= applies to quantize qat only"))
+  }
+
   @Test func badOptionsAndUnlabelledDataAreRefusedNamingTheCommand() throws {
     let session = try session()
     let epochs = try #require(session.failure("quantize int8 qat epochs=0"))
