@@ -61,7 +61,8 @@ struct PruneRequest {
       }
       guard dataset.source.hasLabels else {
         throw CommandError(
-          "dataset '\(dataset.name)' has no labels; fine-tuning trains on labels", parameter: "dataset",
+          "dataset '\(dataset.name)' has no labels; fine-tuning trains on labels (prune without finetune= "
+            + "needs no data, and distill learns from a teacher without labels)", parameter: "dataset",
           hint: "fine-tune on a labelled dataset (operational data usually has none)")
       }
       try AugmentOption.check(augmentation, samples: dataset)

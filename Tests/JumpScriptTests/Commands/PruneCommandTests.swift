@@ -75,7 +75,10 @@ import Testing
     for (statement, message) in [
       ("prune 1", "sparsity 1 is outside [0, 1)"), ("prune -0.1", "outside [0, 1)"),
       ("prune 0.5 finetune=2", "finetune=2 needs labelled data"),
-      ("prune 0.5 finetune=1 on operational", "dataset 'operational' has no labels"),
+      (
+        "prune 0.5 finetune=1 on operational",
+        "dataset 'operational' has no labels; fine-tuning trains on labels"
+      ),
       (
         "prune 0.5 structured=true schedule=polynomial finetune=1",
         "schedule=polynomial applies to unstructured"
@@ -84,6 +87,11 @@ import Testing
       ("prune 0.5 scope=tensor", "tensor"),
       ("prune 0.5 validate=0.1", "validate=0.1 picks the best fine-tuning epoch, and finetune is 0"),
       ("prune 0.5 augment=flip", "augment= applies to fine-tuning, and finetune is 0"),
+      ("prune 0.5 finetune=-1", "finetune -1 is out of range"),
+      ("prune 0.5 finetune=1001", "finetune 1001 is out of range"),
+      ("prune 0.5 finetune=1 lr=5 on operational", "lr 5 is out of range"),
+      ("prune 0.5 finetune=1 lr=0 on operational", "lr 0 is out of range"),
+      ("prune 0.5 finetune=1 batch=0 on operational", "batch 0 is out of range"),
       ("prune 0.5 augment=rotate finetune=1 on operational", "rotate"),
       ("prune 0.5 finetune=1 validate=0.9 on operational", "validate"),
     ] {
