@@ -103,6 +103,9 @@ public enum EpochLoop {
       throw EngineError(
         .invalidData, "epochs and batch size must be at least 1, got \(epochs) and \(batchSize)")
     }
+    guard training.count >= 1 else {
+      throw EngineError(.invalidData, "\(training.path): there are no samples to train on")
+    }
     var trained: [EpochEvaluation] = []
     var checked: [EpochEvaluation] = []
     var throughput: [Double] = []
@@ -122,8 +125,7 @@ public enum EpochLoop {
         let outcome = try step(
           TrainingBatch(
             x: try augmenter.apply(batch.x), y: batch.y, positions: batch.positions, order: order,
-            epoch: epoch, index: index,
-            step: steps))
+            epoch: epoch, index: index, step: steps))
         steps += 1
         let n = batch.x.shape[0]
         lossSum += outcome.loss * Double(n)

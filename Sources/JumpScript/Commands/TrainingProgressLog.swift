@@ -32,11 +32,12 @@ struct TrainingProgressLog {
     }
   }
 
-  /// `quantize qat: epoch 2/5 batch 13/20: loss 0.1234, accuracy 96.50%, 1,234 samples/s, ETA 42s`.
+  /// `quantize qat: epoch 2/5 batch 13/20: loss 0.1234, accuracy 96.50%, ETA 42s, 1,234 samples/s` (the ETA
+  /// before the speed, so a narrow terminal that cuts the line keeps it).
   func batchLine(_ report: TrainingProgress) -> String {
     "\(prefix): epoch \(report.epoch)/\(report.epochCount) batch \(report.batch)/\(report.batchCount): "
-      + measures(report) + ", \(ValueFormatter.grouped(Int(report.samplesPerSecond.rounded()))) samples/s, "
-      + "ETA \(Self.duration(report.secondsRemaining))"
+      + measures(report) + ", ETA \(Self.duration(report.secondsRemaining)), "
+      + "\(ValueFormatter.grouped(Int(report.samplesPerSecond.rounded()))) samples/s"
   }
 
   /// `quantize qat: epoch 2/5: loss 0.1234, accuracy 96.50%, validation accuracy 97.00% (loss 0.0912),

@@ -56,7 +56,7 @@ import Testing
     #expect(drawn.all.count >= 2 && drawn.all.count <= 4)
     #expect(
       drawn.all.first
-        == "distill: epoch 1/2 batch 1/3: loss 0.5000, agreement 87.50%, 1,234 samples/s, ETA 2m 30s")
+        == "distill: epoch 1/2 batch 1/3: loss 0.5000, agreement 87.50%, ETA 2m 30s, 1,234 samples/s")
   }
 
   @Test func durationsReadAsSecondsMinutesOrHours() {
