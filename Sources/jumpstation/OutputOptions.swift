@@ -27,17 +27,30 @@ enum Console {
     print(line)
   }
 
-  /// Writes a line to stderr.
+  /// Whether stderr can redraw a status line in place.
+  static let animatesStderr = Terminal.current().canAnimateOnStderr
+
+  /// Writes a line to stderr (over a pending status line, when there is one).
   static func err(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data(((animatesStderr ? "\r\u{1B}[K" : "") + line + "\n").utf8))
   }
 
-  /// An interpreter whose commands log to stderr and notice Ctrl-C.
+  /// Redraws the status line on stderr: carriage return, clear to the end, the text cut to the width.
+  static func status(_ line: String) {
+    let width = max(Terminal.columns(ofDescriptor: 2) - 1, 20)
+    let shown = line.count > width ? String(line.prefix(width - 1)) + "…" : line
+    FileHandle.standardError.write(Data(("\r\u{1B}[K" + shown).utf8))
+  }
+
+  /// An interpreter whose commands log to stderr, redraw progress there on a terminal, and notice Ctrl-C.
   static func makeInterpreter(color: Bool) -> Interpreter {
     _ = Interrupt.installHandler()
+    var status: (@Sendable (String) -> Void)? = nil
+    if animatesStderr { status = { Console.status($0) } }
     let environment = RunEnvironment(
       stdlibDirectory: RunEnvironment.locateStdlib(),
       log: { Console.err($0) },
+      status: status,
       isCancelled: { Interrupt.isPending },
       color: color)
     return Interpreter(environment: environment)

@@ -14,12 +14,15 @@ public struct DistillationConfiguration: Sendable {
   public var seed: UInt64
   /// The fraction of the samples (the last ones, before any shuffle) held out to measure agreement.
   public var heldOutFraction: Double
+  /// Random crops and flips of the training batches; the teacher then runs on every augmented batch.
+  public var augmentation: ImageAugmentation
 
   /// Creates a configuration.
   public init(
     epochs: Int, batchSize: Int = 32, learningRate: Double = 3e-3, objective: DistillationObjective,
-    seed: UInt64 = 0, heldOutFraction: Double = 0.2
+    seed: UInt64 = 0, heldOutFraction: Double = 0.2, augmentation: ImageAugmentation = .none
   ) {
+    self.augmentation = augmentation
     self.epochs = epochs
     self.batchSize = batchSize
     self.learningRate = learningRate
@@ -59,71 +62,74 @@ public struct DistillationResult: Sendable {
 ///
 /// Deterministic for a given student, data, teacher outputs, configuration and thread count. The last
 /// `heldOutFraction` of the data never trains; after every epoch the student's inference-mode top-1
-/// agreement with the teacher there picks the epoch to keep. `isCancelled` is polled between batches.
+/// agreement with the teacher there picks the epoch to keep. The loop is `EpochLoop`'s; its progress
+/// reports the training agreement with the teacher as accuracy, and the held-out agreement and soft loss
+/// as the validation. `isCancelled` is polled between batches.
 public enum DistillationLoop {
   /// Distills `student` on `dataset` against `teacher` (computed on the same dataset), with optional class
   /// `labels` by source index for the hard term.
+  ///
+  /// With augmentation the cached rows do not describe the augmented inputs, so `teacherModel` (required
+  /// then) runs on every training batch; the held-out agreement still reads the cached rows.
   public static func run(
-    _ student: Model, on dataset: Dataset, teacher: TeacherOutputs, labels: [Int64]? = nil,
-    configuration: DistillationConfiguration, threads: Int = 1, isCancelled: () -> Bool = { false },
-    progress: (DistillationEpoch) -> Void = { _ in }
+    _ student: Model, on dataset: Dataset, teacher: TeacherOutputs, teacherModel: Model? = nil,
+    labels: [Int64]? = nil, configuration: DistillationConfiguration, threads: Int = 1,
+    isCancelled: () -> Bool = { false },
+    progress: (TrainingProgress) -> Void = { _ in }
   ) throws(EngineError) -> DistillationResult {
-    guard configuration.epochs >= 1, configuration.batchSize >= 1 else {
-      throw EngineError(.invalidData, "epochs and batch size must be at least 1")
-    }
     let (training, held) = try dataset.split(1 - configuration.heldOutFraction)
+    var liveTeacher: ((Tensor) throws(EngineError) -> Tensor)? = nil
+    if configuration.augmentation.isEnabled {
+      guard let teacherModel else {
+        throw EngineError(.invalidData, "distillation with augmentation needs the teacher model to rerun")
+      }
+      liveTeacher = try TeacherOutputs.live(
+        teacherModel, batchSize: configuration.batchSize, threads: threads)
+    }
     var graph = try TrainableGraph(model: student)
     graph.threads = threads
     // The arrays kept for reuse between steps go back to the system once the run is over.
     defer { FloatBufferPool.drain() }
     var optimizer = Optimizer(.adam())
-    let batchesPerEpoch = (training.count + configuration.batchSize - 1) / configuration.batchSize
+    let batchesPerEpoch = (training.count + configuration.batchSize - 1) / max(configuration.batchSize, 1)
     let schedule = LearningRateSchedule.cosine(
       rate: configuration.learningRate, warmup: 0, total: batchesPerEpoch * configuration.epochs)
-    var epochs: [DistillationEpoch] = []
-    var best: (graph: TrainableGraph, agreement: Double, loss: Double, epoch: Int)? = nil
-    var step = 0
-    for epoch in 1...configuration.epochs {
-      let order = training.shuffled(seed: configuration.seed &+ UInt64(epoch))
-      var batches = order.batches(size: configuration.batchSize)
-      let start = ContinuousClock.now
-      var (lossSum, seen) = (0.0, 0)
-      while let batch = try batches.next() {
-        if isCancelled() { throw EngineError(.cancelled, "distillation cancelled") }
-        let targets = try teacher.rows(batch.positions, of: order)
+    let run = try EpochLoop.run(
+      training, epochs: configuration.epochs, batchSize: configuration.batchSize, seed: configuration.seed,
+      activity: "distillation", augmentation: configuration.augmentation, isCancelled: isCancelled,
+      progress: progress,
+      step: { (batch) throws(EngineError) -> StepOutcome in
+        let targets: Tensor
+        if let liveTeacher {
+          targets = try liveTeacher(batch.x)
+        } else {
+          targets = try teacher.rows(batch.positions, of: batch.order)
+        }
         let hard = labels.map { all in
-          Tensor(shape: [batch.x.shape[0]], int64s: order.sourceIndices(batch.positions).map { all[$0] })
+          Tensor(shape: [batch.count], int64s: batch.order.sourceIndices(batch.positions).map { all[$0] })
         }
         let pass = try graph.forward(batch.x, mode: .training)
         let loss = try configuration.objective.loss(student: pass.outputs[0], teacher: targets, labels: hard)
-        guard loss.value.isFinite else {
-          throw EngineError(
-            .invalidData, "the loss became \(loss.value) in epoch \(epoch); lower the learning rate")
-        }
+        try batch.checkFinite(loss.value)
         let gradients = try graph.backward(pass, outputGradients: [loss.gradient])
+        try batch.checkFinite(gradients)
         graph.updateRunningStatistics(from: pass)
-        optimizer.step(&graph, gradients: gradients, learningRate: Float(schedule.rate(at: step)))
-        step += 1
-        lossSum += loss.value * Double(batch.x.shape[0])
-        seen += batch.x.shape[0]
-      }
-      let seconds = (ContinuousClock.now - start) / .seconds(1)
-      let check = try agreement(
-        graph, on: held, teacher: teacher, configuration: configuration, isCancelled: isCancelled)
-      let summary = DistillationEpoch(
-        epoch: epoch, loss: lossSum / Double(max(seen, 1)), agreement: check.agreement,
-        heldOutLoss: check.loss, samplesPerSecond: seconds > 0 ? Double(seen) / seconds : 0)
-      epochs.append(summary)
-      if best == nil || check.agreement > (best?.agreement ?? 0)
-        || check.agreement == best?.agreement && check.loss < (best?.loss ?? .infinity)
-      {
-        best = (graph, check.agreement, check.loss, epoch)
-      }
-      progress(summary)
+        optimizer.step(&graph, gradients: gradients, learningRate: Float(schedule.rate(at: batch.step)))
+        return StepOutcome(loss: loss.value, correct: agreeingRows(pass.outputs[0], targets))
+      },
+      validate: { () throws(EngineError) -> EpochEvaluation? in
+        let check = try agreement(
+          graph, on: held, teacher: teacher, configuration: configuration, isCancelled: isCancelled)
+        return EpochEvaluation(loss: check.loss, accuracy: check.agreement)
+      },
+      snapshot: { graph })
+    let epochs = run.epochs.indices.map { index in
+      DistillationEpoch(
+        epoch: index + 1, loss: run.epochs[index].loss, agreement: run.validation[index].accuracy,
+        heldOutLoss: run.validation[index].loss, samplesPerSecond: run.samplesPerSecond[index])
     }
-    let kept = best ?? (graph, 0, 0, configuration.epochs)
     return DistillationResult(
-      model: kept.graph.model, epochs: epochs, keptEpoch: kept.epoch, trainingCount: training.count,
+      model: run.kept.model, epochs: epochs, keptEpoch: run.keptEpoch, trainingCount: training.count,
       heldOutCount: held.count)
   }
 

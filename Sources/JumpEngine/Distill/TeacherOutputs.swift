@@ -54,16 +54,36 @@ public struct TeacherOutputs: Sendable {
         classes = output.shape[1]
         logits = [Float](repeating: 0, count: total * classes)
       }
-      let values = output.floats ?? output.asFloats()
+      let scores = probabilities ? Self.logits(fromProbabilities: output) : output
+      let values = scores.floats ?? scores.asFloats()
       for (row, index) in dataset.sourceIndices(batch.positions).enumerated() {
-        for j in 0..<classes {
-          let v = values[row * classes + j]
-          logits[index * classes + j] = probabilities ? Float(log(max(Double(v), 1e-12))) : v
-        }
+        for j in 0..<classes { logits[index * classes + j] = values[row * classes + j] }
         present[index] = true
       }
     }
     return TeacherOutputs(classes: classes, logits: logits, present: present)
+  }
+
+  /// Logits standing for softmax `probabilities`: their logarithms (floored at 1e-12).
+  static func logits(fromProbabilities probabilities: Tensor) -> Tensor {
+    let values = probabilities.floats ?? probabilities.asFloats()
+    return Tensor(shape: probabilities.shape, floats: values.map { Float(log(max(Double($0), 1e-12))) })
+  }
+
+  /// Runs the float `model` on each batch handed to the returned closure and gives its logits (the
+  /// logarithms of its probabilities when it ends in Softmax), for teachers recomputed per batch when the
+  /// inputs are augmented and cached rows would not match them.
+  public static func live(
+    _ model: Model, batchSize: Int, threads: Int = 1
+  ) throws(EngineError) -> (Tensor) throws(EngineError) -> Tensor {
+    let executor = try FloatExecutor(model: model, batchSize: batchSize, threads: threads)
+    let probabilities = TrainingLoop.endsInSoftmax(model)
+    return { (x) throws(EngineError) -> Tensor in
+      guard let output = try executor.run(input: x).first else {
+        throw EngineError(.invalidModel, "the teacher has no output")
+      }
+      return probabilities ? logits(fromProbabilities: output) : output
+    }
   }
 
   /// The logits of the samples at `positions` of `view` (a shuffle or split of the dataset they were

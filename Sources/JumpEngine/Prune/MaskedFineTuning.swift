@@ -15,7 +15,8 @@ public enum PruningSchedule: String, Sendable, CaseIterable {
 public enum MaskedFineTuning {
   /// Trains `model` under `masks` (one-shot) or under masks grown along `schedule` (polynomial, in which
   /// case `masks` is ignored and `model` should be the unpruned one). Returns the training result, whose
-  /// model carries the final masks, and those masks.
+  /// model carries the final masks, and those masks. With a validation split the best epoch is kept, but
+  /// only among epochs at the final sparsity (a gradual schedule reaches it three quarters in).
   public static func run(
     _ model: Model, masks: [String: MagnitudeMask], schedule: PolynomialSparsitySchedule?,
     scope: PruningScope, on dataset: Dataset, configuration: TrainingConfiguration, threads: Int = 1,
@@ -32,7 +33,8 @@ public enum MaskedFineTuning {
           current = MagnitudeThresholds.masks(weights, sparsity: schedule.sparsity(at: steps), scope: scope)
         }
         for (name, mask) in current { graph.multiply(name, by: mask.keep) }
-      })
+      },
+      canKeep: { steps in schedule.map { $0.sparsity(at: steps) >= $0.final } ?? true })
     return (result, current)
   }
 

@@ -25,6 +25,13 @@ public struct Gradients: Sendable {
     return total.squareRoot()
   }
 
+  /// Whether every gradient value is finite (no NaN, no infinity).
+  public var areFinite: Bool {
+    values.values.allSatisfy { array in
+      array.withUnsafeBufferPointer { buffer in buffer.allSatisfy { $0.isFinite } }
+    }
+  }
+
   /// Scales every gradient so that the global norm is at most `maxNorm` (PyTorch's `clip_grad_norm_`);
   /// returns the norm before clipping.
   @discardableResult

@@ -16,15 +16,20 @@ public struct TrainingConfiguration: Sendable {
   public var seed: UInt64
   /// When set, gradients are scaled down to this global norm.
   public var clipNorm: Double?
-  /// When set, this fraction of the samples (taken before any shuffle) is held out to pick the best epoch.
+  /// When set, this fraction of the samples (a seeded draw, see `TrainingLoop.validationSplit`) never
+  /// trains; accuracy there after every epoch picks the epoch to keep.
   public var validationFraction: Double?
+  /// Random crops and flips of image batches (none by default).
+  public var augmentation: ImageAugmentation
 
-  /// Creates a configuration (Adam at 1e-3, batch 32, no decay, no clipping, no validation by default).
+  /// Creates a configuration (Adam at 1e-3, batch 32, no decay, no clipping, no validation, no
+  /// augmentation by default).
   public init(
     epochs: Int, batchSize: Int = 32, optimizer: OptimizerMethod = .adam(), weightDecay: Float = 0,
     schedule: LearningRateSchedule = .constant(1e-3), seed: UInt64 = 0, clipNorm: Double? = nil,
-    validationFraction: Double? = nil
+    validationFraction: Double? = nil, augmentation: ImageAugmentation = .none
   ) {
+    self.augmentation = augmentation
     self.epochs = epochs
     self.batchSize = batchSize
     self.optimizer = optimizer
@@ -40,14 +45,35 @@ public struct TrainingConfiguration: Sendable {
 public struct TrainingProgress: Sendable {
   /// The epoch (from 1) and the batch within it (from 1).
   public let epoch: Int, batch: Int
-  /// Batches per epoch.
-  public let batchCount: Int
+  /// Epochs in the run and batches per epoch.
+  public let epochCount: Int, batchCount: Int
   /// The mean loss and accuracy of the epoch's batches so far.
   public let loss: Double, accuracy: Double
   /// Training throughput over the epoch so far.
   public let samplesPerSecond: Double
+  /// The estimated time left in the run, from its pace so far (validation not counted).
+  public let secondsRemaining: Double
   /// Set on the last report of an epoch when there is a validation split.
   public let validation: EpochEvaluation?
+
+  /// Whether this is the last report of its epoch.
+  public var endsEpoch: Bool { batch == batchCount }
+
+  /// Creates a report (the loops make them; tests and other front ends may too).
+  public init(
+    epoch: Int, batch: Int, epochCount: Int, batchCount: Int, loss: Double, accuracy: Double,
+    samplesPerSecond: Double, secondsRemaining: Double, validation: EpochEvaluation?
+  ) {
+    self.epoch = epoch
+    self.batch = batch
+    self.epochCount = epochCount
+    self.batchCount = batchCount
+    self.loss = loss
+    self.accuracy = accuracy
+    self.samplesPerSecond = samplesPerSecond
+    self.secondsRemaining = secondsRemaining
+    self.validation = validation
+  }
 }
 
 /// Loss and accuracy on a set of samples.
@@ -56,6 +82,12 @@ public struct EpochEvaluation: Sendable, Equatable {
   public let loss: Double
   /// The fraction of samples classified correctly.
   public let accuracy: Double
+
+  /// Creates an evaluation.
+  public init(loss: Double, accuracy: Double) {
+    self.loss = loss
+    self.accuracy = accuracy
+  }
 }
 
 /// The outcome of a training run.
@@ -76,90 +108,72 @@ public struct TrainingResult: Sendable {
 /// `isCancelled` is polled between batches; a cancelled run throws `cancelled` and, since models are
 /// values, leaves the caller's model as it was.
 public enum TrainingLoop {
-  /// Trains `model` on `dataset` (which must have labels).
+  /// Trains `model` on `dataset` (which must have labels), on `EpochLoop`'s skeleton.
   ///
   /// `afterStep` runs after every optimizer step with the graph and the number of steps taken so far;
-  /// pruning uses it to re-apply its masks (see `Prune/MaskedFineTuning`).
+  /// pruning uses it to re-apply its masks (see `Prune/MaskedFineTuning`). `canKeep` says whether the
+  /// weights after that many steps may be kept as the best epoch (see `EpochLoop.run`).
   public static func run(
     _ model: Model, on dataset: Dataset, configuration: TrainingConfiguration, threads: Int = 1,
     isCancelled: () -> Bool = { false }, progress: (TrainingProgress) -> Void = { _ in },
-    afterStep: (inout TrainableGraph, _ steps: Int) -> Void = { _, _ in }
+    afterStep: (inout TrainableGraph, _ steps: Int) -> Void = { _, _ in },
+    canKeep: (_ steps: Int) -> Bool = { _ in true }
   ) throws(EngineError) -> TrainingResult {
     guard dataset.hasLabels else {
       throw EngineError(.invalidData, "\(dataset.path): training needs labels and this dataset has none")
     }
-    guard configuration.epochs >= 1, configuration.batchSize >= 1 else {
-      throw EngineError(.invalidData, "epochs and batch size must be at least 1")
-    }
-    var training = dataset
-    var held: Dataset? = nil
-    if let fraction = configuration.validationFraction {
-      let parts = try dataset.split(1 - fraction)
-      (training, held) = (parts.first, parts.rest)
-    }
+    let (training, held) = try validationSplit(dataset, configuration)
     var graph = try TrainableGraph(model: model)
     // The arrays kept for reuse between steps go back to the system once the run is over.
     defer { FloatBufferPool.drain() }
     graph.threads = threads
     var optimizer = Optimizer(configuration.optimizer, weightDecay: configuration.weightDecay)
-    let endsInSoftmax =
-      model.graph.nodes.last.map { if case .softmax = $0.op { true } else { false } } ?? false
-    var epochs: [EpochEvaluation] = []
-    var validation: [EpochEvaluation] = []
-    var best: (graph: TrainableGraph, loss: Double, epoch: Int)? = nil
-    var step = 0
-    for epoch in 1...configuration.epochs {
-      let order = training.shuffled(seed: configuration.seed &+ UInt64(epoch))
-      var batches = order.batches(size: configuration.batchSize)
-      let start = ContinuousClock.now
-      var (lossSum, correct, seen, index) = (0.0, 0, 0, 0)
-      while let batch = try batches.next() {
-        if isCancelled() { throw EngineError(.cancelled, "training cancelled") }
-        guard let labels = batch.y else {
-          throw EngineError(.invalidData, "\(dataset.path): a batch has no labels")
-        }
+    let endsInSoftmax = endsInSoftmax(model)
+    let run = try EpochLoop.run(
+      training, epochs: configuration.epochs, batchSize: configuration.batchSize, seed: configuration.seed,
+      activity: "training", augmentation: configuration.augmentation, isCancelled: isCancelled,
+      progress: progress,
+      step: { (batch) throws(EngineError) -> StepOutcome in
+        let labels = try batch.labels(dataset)
         let pass = try graph.forward(batch.x, mode: .training)
         let loss = try objective(pass.outputs[0], labels, endsInSoftmax)
-        guard loss.value.isFinite else {
-          throw EngineError(
-            .invalidData,
-            "the loss became \(loss.value) in epoch \(epoch), batch \(index + 1); lower the learning rate")
-        }
+        try batch.checkFinite(loss.value)
         var gradients = try graph.backward(pass, outputGradients: [loss.gradient])
+        try batch.checkFinite(gradients)
         if let clip = configuration.clipNorm { gradients.clip(globalNorm: clip) }
         graph.updateRunningStatistics(from: pass)
         optimizer.step(
-          &graph, gradients: gradients, learningRate: Float(configuration.schedule.rate(at: step)))
-        step += 1
-        afterStep(&graph, step)
-        index += 1
-        let n = batch.x.shape[0]
-        lossSum += loss.value * Double(n)
-        correct += Loss.correctCount(outputs: pass.outputs[0], labels: labels)
-        seen += n
-        let seconds = (ContinuousClock.now - start) / .seconds(1)
-        let summary = EpochEvaluation(loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
-        var checked: EpochEvaluation? = nil
-        if index == batches.batchCount {
-          epochs.append(summary)
-          if let held {
-            let result = try evaluate(
-              graph, on: held, batchSize: configuration.batchSize, endsInSoftmax, isCancelled)
-            validation.append(result)
-            checked = result
-            if best == nil || result.loss < (best?.loss ?? .infinity) { best = (graph, result.loss, epoch) }
-          }
-        }
-        progress(
-          TrainingProgress(
-            epoch: epoch, batch: index, batchCount: batches.batchCount, loss: summary.loss,
-            accuracy: summary.accuracy, samplesPerSecond: seconds > 0 ? Double(seen) / seconds : 0,
-            validation: checked))
-      }
-    }
-    let kept = best ?? (graph, 0, configuration.epochs)
+          &graph, gradients: gradients, learningRate: Float(configuration.schedule.rate(at: batch.step)))
+        afterStep(&graph, batch.step + 1)
+        return StepOutcome(
+          loss: loss.value, correct: Loss.correctCount(outputs: pass.outputs[0], labels: labels))
+      },
+      validate: { () throws(EngineError) -> EpochEvaluation? in
+        guard let held else { return nil }
+        return try evaluate(graph, on: held, batchSize: configuration.batchSize, endsInSoftmax, isCancelled)
+      },
+      canKeep: canKeep, snapshot: { graph })
     return TrainingResult(
-      model: kept.graph.model, epochs: epochs, validation: validation, keptEpoch: kept.epoch)
+      model: run.kept.model, epochs: run.epochs, validation: run.validation, keptEpoch: run.keptEpoch)
+  }
+
+  /// The training samples and, when the configuration asks for validation, the held-out ones: the
+  /// samples shuffled with the run's seed (epoch 0's shuffle; epochs use `seed + 1` on), then cut, so the
+  /// held-out part is a seeded random draw whatever order the file stores the samples in.
+  public static func validationSplit(
+    _ dataset: Dataset, _ configuration: TrainingConfiguration
+  ) throws(EngineError) -> (training: Dataset, held: Dataset?) {
+    guard let fraction = configuration.validationFraction else { return (dataset, nil) }
+    guard fraction > 0, fraction < 1 else {
+      throw EngineError(.invalidData, "the validation fraction must be in (0, 1), got \(fraction)")
+    }
+    let parts = try dataset.shuffled(seed: configuration.seed).split(1 - fraction)
+    return (parts.first, parts.rest)
+  }
+
+  /// Whether the model's last node is a Softmax (so its output is probabilities, not logits).
+  static func endsInSoftmax(_ model: Model) -> Bool {
+    model.graph.nodes.last.map { if case .softmax = $0.op { true } else { false } } ?? false
   }
 
   /// Inference-mode loss and accuracy of `graph` on every sample of `dataset`.
@@ -191,5 +205,13 @@ public enum TrainingLoop {
     probabilities
       ? try Loss.crossEntropy(probabilities: output, labels: labels)
       : try Loss.crossEntropy(logits: output, labels: labels)
+  }
+}
+
+extension TrainingBatch {
+  /// The batch's labels; throws `invalidData` naming `dataset` when it has none.
+  func labels(_ dataset: Dataset) throws(EngineError) -> Tensor {
+    guard let y else { throw EngineError(.invalidData, "\(dataset.path): a batch has no labels") }
+    return y
   }
 }

@@ -9,7 +9,7 @@ struct StaticEvaluator {
     if case .name(let name) = expr.kind {
       if scope.variables.contains(name) || StaticScope.isPreviousResult(name) { return nil }
       switch parameter.type {
-      case .choice, .numberOrWord: return .word(name)
+      case .choice, .numberOrWord, .list(.choice): return .word(name)
       case .newName, .module: return .string(name)
       case .model:
         if scope.models.contains(name) || name == "model" || scope.anyModel || scope.insideFunction > 0 {
@@ -26,6 +26,16 @@ struct StaticEvaluator {
         if scope.knows(name) { return nil }
         throw unknownName(name, expr.span, file)
       }
+    }
+    if case .list(.choice) = parameter.type, case .list(let elements) = expr.kind {
+      // Enum words in a list (`augment=[crop, flip]`); a variable among them makes the list run-time.
+      var words: [Value] = []
+      for element in elements {
+        guard case .name(let word) = element.kind else { return try constant(expr, file) }
+        if scope.variables.contains(word) || StaticScope.isPreviousResult(word) { return nil }
+        words.append(.word(word))
+      }
+      return .list(words)
     }
     return try constant(expr, file)
   }

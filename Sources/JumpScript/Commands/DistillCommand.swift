@@ -4,7 +4,8 @@ import JumpEngine
 /// [labels=DATASET]`: trains a zoo student on the teacher's softened outputs over the (usually unlabelled)
 /// operational data, so it learns what the teacher does on the inputs the device will see.
 ///
-/// The teacher runs once over the data and its logits are cached for the run. The last 20% of the samples
+/// The teacher runs once over the data and its logits are cached for the run; with `augment=` it reruns
+/// on every augmented training batch instead. The last 20% of the samples
 /// never train: after every epoch the student's top-1 agreement with the teacher there picks the epoch to
 /// keep. The student becomes the working model, its lineage naming the teacher, the data and the settings.
 enum DistillCommand: Command {
@@ -40,6 +41,7 @@ enum DistillCommand: Command {
         help: "Adam's peak learning rate (cosine decay)"),
       Parameter("batch", .integer(range: 1...4096), default: .number(Quantity(32)), help: "samples per step"),
       Parameter("labels", .dataset, help: "a labelled dataset of the same samples, for the hard-label term"),
+      AugmentOption.parameter("(the teacher then reruns on every augmented batch) "),
     ],
     prepositions: [
       (
@@ -51,6 +53,7 @@ enum DistillCommand: Command {
     ],
     examples: [
       "distill student=mobilenetv3_small width=0.5 on operational epochs=30 temperature=4",
+      "distill student=cnn on operational augment=[crop, flip]",
       "distill student=dscnn width=auto on operational", "distill student=mlp hidden=[256, 64] epochs=10",
       "distill student=cnn labels=train on train alpha=0.5 from teacher as small",
     ],
@@ -63,6 +66,7 @@ enum DistillCommand: Command {
     let seed = context.state.seed ?? 0
     let threads = context.state.threads
     var options = request.options
+    try AugmentOption.check(request.augmentation, samples: request.data)
     var sizing: [StudentSizing.Candidate] = []
     if request.autoWidth, let device = context.state.target {
       (options.width, sizing) = try autoWidth(request, device: device, in: context)
@@ -91,21 +95,21 @@ enum DistillCommand: Command {
       configuration = DistillationConfiguration(
         epochs: request.epochs, batchSize: request.batch, learningRate: request.learningRate,
         objective: try DistillationObjective(temperature: request.temperature, alpha: request.alpha),
-        seed: seed)
+        seed: seed, augmentation: request.augmentation)
     } catch {
       throw CommandError(error, parameter: "temperature")
     }
     let result: DistillationResult
     do {
       result = try DistillationLoop.run(
-        student, on: request.data.dataset, teacher: teacher, labels: labels, configuration: configuration,
+        student, on: request.data.dataset, teacher: teacher, teacherModel: request.teacher.model,
+        labels: labels,
+        configuration: configuration,
         threads: threads, isCancelled: environment.isCancelled,
-        progress: { epoch in
-          environment.log(
-            "distill: epoch \(epoch.epoch)/\(request.epochs): loss \(ValueFormatter.fixed(epoch.loss, decimals: 4)), "
-              + "agreement \(EvalCommand.percent(epoch.agreement)), "
-              + "\(ValueFormatter.grouped(Int(epoch.samplesPerSecond.rounded()))) samples/s")
-        })
+        progress: TrainingProgressLog(
+          prefix: "distill", accuracyName: "agreement", validationName: "held-out"
+        )
+        .reporter(environment))
     } catch {
       if error.kind == .cancelled { throw CommandError("interrupted", exitCode: .interrupted) }
       throw CommandError(error, parameter: "dataset")

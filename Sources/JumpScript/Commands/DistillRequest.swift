@@ -10,6 +10,8 @@ struct DistillRequest {
   let data: DatasetValue
   let labels: DatasetValue?
   let epochs: Int
+  /// Random crops and flips of the training batches (`augment=`).
+  let augmentation: ImageAugmentation
   let temperature: Double
   let alpha: Double
   let learningRate: Double
@@ -104,6 +106,7 @@ struct DistillRequest {
     }
     self.alpha = alpha
     epochs = arguments.integer("epochs") ?? 30
+    augmentation = AugmentOption.augmentation(arguments)
     learningRate = arguments.number("lr") ?? 3e-3
     batch = arguments.integer("batch") ?? 32
     let graph = teacher.model.graph
@@ -147,6 +150,7 @@ struct DistillRequest {
       " on \(data.name) (\(epochs) epochs, T \(ValueFormatter.plain(temperature)), alpha "
       + "\(ValueFormatter.plain(alpha)), lr \(ValueFormatter.plain(learningRate)), batch \(batch), seed \(seed)"
     if let labels { text += ", labels \(labels.name)" }
+    if augmentation.isEnabled { text += ", augment \(augmentation.names.joined(separator: "+"))" }
     return text + ")"
   }
 }

@@ -35,6 +35,11 @@ enum PruneCommand: Command {
         help: "fine-tuning learning rate (Adam)"),
       Parameter(
         "batch", .integer(range: 1...4096), default: .number(Quantity(32)), help: "fine-tuning batch size"),
+      Parameter(
+        "validate", .number(.none, range: 0.01...0.5),
+        help: "hold out this fraction of the fine-tuning data (a seeded draw), measure accuracy there after "
+          + "every epoch and keep the best epoch (at the final sparsity)"),
+      AugmentOption.parameter("fine-tuning: "),
     ],
     prepositions: [
       (.on, Parameter("dataset", .dataset, help: "labelled data to fine-tune on (needed when finetune > 0)")),
@@ -42,7 +47,8 @@ enum PruneCommand: Command {
       (.as, Parameter("name", .newName, help: "name of the result (default: MODEL_pruned)")),
     ],
     examples: [
-      "prune 0.5", "prune 0.5 finetune=2 on train", "prune 0.8 schedule=polynomial finetune=4 on train",
+      "prune 0.5", "prune 0.5 finetune=2 on train", "prune 0.5 finetune=5 validate=0.1 on train",
+      "prune 0.8 schedule=polynomial finetune=4 on train",
       "prune 0.3 structured=true", "prune 50% scope=layer from teacher as half",
     ],
     defaultModelName: { _, base in "\(base)_pruned" })
@@ -90,19 +96,16 @@ enum PruneCommand: Command {
     let environment = context.environment
     let configuration = TrainingConfiguration(
       epochs: request.epochs, batchSize: request.batch, optimizer: .adam(),
-      schedule: .constant(request.learningRate), seed: context.state.seed ?? 0)
-    let steps = MaskedFineTuning.stepCount(
-      samples: dataset.dataset.count, batchSize: request.batch, epochs: request.epochs)
+      schedule: .constant(request.learningRate), seed: context.state.seed ?? 0,
+      validationFraction: request.validationFraction, augmentation: request.augmentation)
+    // The validation split's samples never train, so the schedule counts only the others.
+    let samples = dataset.dataset.count
+    let trained = request.validationFraction.map { Int((Double(samples) * (1 - $0)).rounded()) } ?? samples
+    let steps = MaskedFineTuning.stepCount(samples: trained, batchSize: request.batch, epochs: request.epochs)
     let schedule =
       request.schedule == .polynomial && !request.structured
       ? PolynomialSparsitySchedule.fineTuning(final: request.sparsity, steps: steps) : nil
-    let progress: (TrainingProgress) -> Void = { report in
-      guard report.batch == report.batchCount else { return }
-      environment.log(
-        "prune: fine-tune epoch \(report.epoch)/\(request.epochs): loss \(ValueFormatter.fixed(report.loss, decimals: 4)), "
-          + "accuracy \(EvalCommand.percent(report.accuracy)), "
-          + "\(ValueFormatter.grouped(Int(report.samplesPerSecond.rounded()))) samples/s")
-    }
+    let progress = TrainingProgressLog(prefix: "prune: fine-tune").reporter(environment)
     do {
       let (result, _) = try MaskedFineTuning.run(
         model, masks: masks, schedule: schedule, scope: request.scope, on: dataset.dataset,

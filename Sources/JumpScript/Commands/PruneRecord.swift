@@ -31,6 +31,13 @@ struct PruneRecord {
       head +=
         ", fine-tuned \(request.epochs) epoch\(request.epochs == 1 ? "" : "s") on \(dataset.name) "
         + "(loss \(ValueFormatter.fixed(last.loss, decimals: 4)), accuracy \(percent(last.accuracy)))"
+      if training.validation.indices.contains(training.keptEpoch - 1) {
+        head +=
+          ", "
+          + QuantizeCommand.keptEpochNote(
+            epoch: training.keptEpoch, of: request.epochs,
+            validation: training.validation[training.keptEpoch - 1])
+      }
     }
     lines.append(head)
     var sizes =
@@ -94,6 +101,11 @@ struct PruneRecord {
     if let last = training?.epochs.last {
       fields.append(("train_loss", .number(Quantity(last.loss))))
       fields.append(("train_accuracy", .number(Quantity(last.accuracy))))
+    }
+    if let training, training.validation.indices.contains(training.keptEpoch - 1) {
+      fields.append(("kept_epoch", .number(Quantity(Double(training.keptEpoch)))))
+      fields.append(
+        ("validation_accuracy", .number(Quantity(training.validation[training.keptEpoch - 1].accuracy))))
     }
     return fields
   }

@@ -10,6 +10,10 @@ struct PruneRequest {
   let epochs: Int
   let learningRate: Double
   let batch: Int
+  /// The fraction of the fine-tuning data held out to keep the best epoch, when `validate=` is given.
+  let validationFraction: Double?
+  /// Random crops and flips of the fine-tuning batches (`augment=`).
+  let augmentation: ImageAugmentation
   let dataset: DatasetValue?
 
   init(_ arguments: BoundArguments, state: SessionState) throws(CommandError) {
@@ -36,11 +40,18 @@ struct PruneRequest {
     epochs = arguments.integer("finetune") ?? 0
     learningRate = arguments.number("lr") ?? 1e-4
     batch = arguments.integer("batch") ?? 32
+    validationFraction = arguments.number("validate")
+    augmentation = AugmentOption.augmentation(arguments)
     dataset = arguments.dataset("dataset")
     if structured && schedule == .polynomial {
       throw CommandError(
         "schedule=polynomial applies to unstructured pruning; structured pruning removes channels at once",
         parameter: "schedule", hint: "leave out schedule= (channels go before fine-tuning)")
+    }
+    if epochs == 0 && augmentation.isEnabled {
+      throw CommandError(
+        "augment= applies to fine-tuning, and finetune is 0", parameter: "augment",
+        hint: "add finetune=EPOCHS on DATASET, or leave out augment=")
     }
     if epochs > 0 {
       guard let dataset else {
@@ -50,9 +61,15 @@ struct PruneRequest {
       }
       guard dataset.source.hasLabels else {
         throw CommandError(
-          "dataset '\(dataset.name)' has no labels; fine-tuning trains on labels", parameter: "dataset",
+          "dataset '\(dataset.name)' has no labels; fine-tuning trains on labels (prune without finetune= "
+            + "needs no data, and distill learns from a teacher without labels)", parameter: "dataset",
           hint: "fine-tune on a labelled dataset (operational data usually has none)")
       }
+      try AugmentOption.check(augmentation, samples: dataset)
+    } else if let validationFraction {
+      throw CommandError(
+        "validate=\(ValueFormatter.plain(validationFraction)) picks the best fine-tuning epoch, and finetune is 0",
+        parameter: "validate", hint: "add finetune=EPOCHS on DATASET, or leave out validate=")
     } else if schedule == .polynomial {
       throw CommandError(
         "schedule=polynomial ramps sparsity up during fine-tuning, and finetune is 0", parameter: "schedule",
@@ -68,7 +85,9 @@ struct PruneRequest {
     if let dataset, epochs > 0 {
       text +=
         ", fine-tuned \(epochs) epoch\(epochs == 1 ? "" : "s") on \(dataset.name) "
-        + "(lr \(ValueFormatter.plain(learningRate)), batch \(batch))"
+        + "(lr \(ValueFormatter.plain(learningRate)), batch \(batch)"
+        + (validationFraction.map { ", best epoch on a \(ValueFormatter.plain($0)) validation split" } ?? "")
+        + AugmentOption.stageNote(augmentation) + ")"
     }
     return text
   }

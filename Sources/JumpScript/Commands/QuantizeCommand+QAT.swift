@@ -21,7 +21,7 @@ extension QuantizeCommand {
   /// The options that belong to one mode only, rejected in the other before any work.
   static func checkModeOptions(_ arguments: BoundArguments) throws(CommandError) {
     let qat = arguments.string("mode") == "qat"
-    let qatOnly = ["epochs", "lr", "batch", "ranges", "dataset"]
+    let qatOnly = ["epochs", "lr", "batch", "ranges", "validate", "augment", "dataset"]
     let ptqOnly = ["equalize", "bias_correction"]
     for name in qat ? ptqOnly : qatOnly where arguments.isGiven(name) {
       let shown = name == "dataset" ? "on DATASET" : "\(name)="
@@ -47,6 +47,8 @@ extension QuantizeCommand {
           + "(calibrate, quantize ptq, eval without labels and report do not)",
         parameter: "dataset", hint: "name a dataset with a `y` array: quantize \(precision) qat on train")
     }
+    let augmentation = AugmentOption.augmentation(arguments)
+    try AugmentOption.check(augmentation, samples: dataset)
     let calibration = try calibration(for: model, in: &context)
     let options = QATOptions(
       precision: precision, perChannel: arguments.bool("per_channel") ?? true, skip: skip,
@@ -55,20 +57,15 @@ extension QuantizeCommand {
     let rate = arguments.number("lr") ?? qatDefaultLearningRate
     let configuration = TrainingConfiguration(
       epochs: epochs, batchSize: arguments.integer("batch") ?? qatDefaultBatch, optimizer: .adam(),
-      schedule: .constant(rate), seed: context.state.seed ?? 0)
+      schedule: .constant(rate), seed: context.state.seed ?? 0,
+      validationFraction: arguments.number("validate"), augmentation: augmentation)
     let environment = context.environment
     let result: QATResult
     do {
       result = try QuantizationAwareTraining.run(
         model.model, ranges: calibration.calibration.closedRanges, on: dataset.dataset, options: options,
         configuration: configuration, threads: context.state.threads, isCancelled: environment.isCancelled,
-        progress: { report in
-          guard report.batch == report.batchCount else { return }
-          environment.log(
-            "quantize qat: epoch \(report.epoch)/\(epochs): loss \(ValueFormatter.fixed(report.loss, decimals: 4)), "
-              + "accuracy \(ValueFormatter.fixed(report.accuracy * 100, decimals: 2))%, "
-              + "\(Int(report.samplesPerSecond.rounded())) samples/s")
-        })
+        progress: TrainingProgressLog(prefix: "quantize qat").reporter(environment))
     } catch {
       if error.kind == .cancelled { throw CommandError("interrupted", exitCode: .interrupted) }
       throw CommandError(error)
@@ -81,7 +78,10 @@ extension QuantizeCommand {
     let epochCount = "\(epochs) epoch\(epochs == 1 ? "" : "s")"
     let stage =
       "quantize \(precision.rawValue) qat (\(options.perChannel ? "per-channel" : "per-tensor"), "
-      + "\(epochCount) on \(dataset.name), lr \(rate), \(options.ranges.rawValue) ranges from \(described))"
+      + "\(epochCount) on \(dataset.name), lr \(rate), \(options.ranges.rawValue) ranges from \(described)"
+      + (arguments.number("validate").map {
+        ", best of \(epochCount) on a \(ValueFormatter.plain($0)) validation split"
+      } ?? "") + AugmentOption.stageNote(augmentation) + ")"
     let value = ModelValue(
       name: name, model: model.model, lineage: model.lineage + [stage], quantized: quantized)
     let sqnr = try outputSQNR(value, reference: model, calibration: calibration, context: context)
@@ -91,12 +91,27 @@ extension QuantizeCommand {
     record.text +=
       ", qat \(epochCount) on \(dataset.name)"
       + (last.map { " (last epoch loss \(ValueFormatter.fixed($0.loss, decimals: 4)))" } ?? "")
+    if let kept = result.validation.indices.contains(result.keptEpoch - 1)
+      ? result.validation[result.keptEpoch - 1] : nil
+    {
+      record.text +=
+        ", " + QuantizeCommand.keptEpochNote(epoch: result.keptEpoch, of: epochs, validation: kept)
+      record.fields += [
+        ("kept_epoch", .number(Quantity(Double(result.keptEpoch)))),
+        ("validation_accuracy", .number(Quantity(kept.accuracy))),
+      ]
+    }
     record.fields += [
       ("mode", .string("qat")), ("epochs", .number(Quantity(Double(epochs)))),
       ("loss", .number(Quantity(last?.loss ?? .nan))),
       ("train_accuracy", .number(Quantity(last?.accuracy ?? .nan))),
     ]
     return .record(record)
+  }
+
+  /// `epoch 3 of 5 kept (validation accuracy 97.50%)`: which epoch a validation split chose.
+  static func keptEpochNote(epoch: Int, of epochs: Int, validation: EpochEvaluation) -> String {
+    "epoch \(epoch) of \(epochs) kept (validation accuracy \(EvalCommand.percent(validation.accuracy)))"
   }
 
   /// The dataset named with `on`, else the one named `train`.

@@ -45,6 +45,11 @@ enum QuantizeCommand: Command {
       Parameter(
         "ranges", .choice(QATRangeMode.allCases.map(\.rawValue)), default: .word("ema"),
         help: "qat: activation ranges follow a moving average of each batch's min/max, or are learned (LSQ)"),
+      Parameter(
+        "validate", .number(.none, range: 0.01...0.5),
+        help: "qat: hold out this fraction of the data (a seeded draw), measure accuracy there after every "
+          + "epoch and keep the best epoch"),
+      AugmentOption.parameter("qat: "),
     ],
     prepositions: [
       (
@@ -59,7 +64,8 @@ enum QuantizeCommand: Command {
     examples: [
       "calibrate on operational", "quantize int8 ptq", "quantize int8 per_channel=false as per_tensor",
       "quantize int8 per_channel=false equalize=true", "quantize int4 bias_correction=false",
-      "quantize int8 qat epochs=10 on train lr=1e-4", "quantize int4 qat epochs=3 ranges=learned",
+      "quantize int8 qat epochs=10 on train lr=1e-4 validate=0.1",
+      "quantize int4 qat epochs=3 ranges=learned",
     ],
     defaultModelName: { arguments, base in "\(base)_\(arguments.string("precision") ?? "int8")" })
 

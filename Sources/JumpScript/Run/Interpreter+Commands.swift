@@ -34,6 +34,18 @@ extension Interpreter {
   func resolveArgument(
     _ expr: Expr, for parameter: Parameter, _ file: SourceFile
   ) throws(Diagnostic) -> Value? {
+    if case .list(.choice) = parameter.type, case .list(let elements) = expr.kind {
+      // A list of enum words (`augment=[crop, flip]`): each bare word is a word unless it names a variable.
+      var values: [Value] = []
+      for element in elements {
+        if case .name(let word) = element.kind, variable(word) == nil, previousResult(word) == nil {
+          values.append(.word(word))
+        } else {
+          values.append(try evaluate(element, file))
+        }
+      }
+      return .list(values)
+    }
     guard case .name(let written) = expr.kind else { return try evaluate(expr, file) }
     var name = written
     var bound = variable(name) ?? previousResult(name)
@@ -44,7 +56,7 @@ extension Interpreter {
       bound = nil
     }
     switch parameter.type {
-    case .choice, .numberOrWord:
+    case .choice, .numberOrWord, .list(.choice):
       return bound ?? .word(name)
     case .newName, .module:
       return bound.map { .string(ValueFormatter.display($0)) } ?? .string(name)

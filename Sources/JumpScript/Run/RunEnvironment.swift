@@ -9,6 +9,9 @@ public struct RunEnvironment: Sendable {
   public var stdlibDirectory: URL?
   /// Writes a progress or log line to the user (stderr).
   public var log: @Sendable (String) -> Void
+  /// Redraws a one-line status in place (stderr on a terminal), or nil when stderr is a file or pipe;
+  /// training shows per-batch progress there and logs only each epoch's end otherwise.
+  public var status: (@Sendable (String) -> Void)?
   /// True once the user asked to cancel (Ctrl-C); long commands poll it.
   public var isCancelled: @Sendable () -> Bool
   /// Whether results should be rendered in colour.
@@ -17,10 +20,12 @@ public struct RunEnvironment: Sendable {
   /// Creates an environment.
   public init(
     stdlibDirectory: URL?, log: @escaping @Sendable (String) -> Void = { _ in },
-    isCancelled: @escaping @Sendable () -> Bool = { false }, color: Bool = false
+    status: (@Sendable (String) -> Void)? = nil, isCancelled: @escaping @Sendable () -> Bool = { false },
+    color: Bool = false
   ) {
     self.stdlibDirectory = stdlibDirectory
     self.log = log
+    self.status = status
     self.isCancelled = isCancelled
     self.color = color
   }

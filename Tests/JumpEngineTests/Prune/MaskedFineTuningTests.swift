@@ -52,4 +52,21 @@ struct MaskedFineTuningTests {
       first = result.model
     }
   }
+
+  @Test("with a validation split the kept epoch is one at the final sparsity")
+  func validationKeepsOnlyFinalSparsity() throws {
+    let model = try TrainingLoopTests.mlp()
+    let data = try TrainingLoopTests.dataset()
+    let configuration = TrainingConfiguration(
+      epochs: 4, batchSize: 16, schedule: .constant(1e-2), seed: 3, validationFraction: 0.25)
+    let steps = MaskedFineTuning.stepCount(samples: 72, batchSize: 16, epochs: 4)
+    let schedule = PolynomialSparsitySchedule.fineTuning(final: 0.5, steps: steps)
+    let (result, _) = try MaskedFineTuning.run(
+      model, masks: [:], schedule: schedule, scope: .layer, on: data, configuration: configuration)
+    #expect(result.validation.count == 4)
+    // 5 steps an epoch, the ramp ends at step 15: only epochs 3 and 4 may be kept.
+    #expect(result.keptEpoch >= 3)
+    let report = SparsityReport(original: model, pruned: result.model)
+    #expect(abs(report.totalSparsity - 0.5) < 0.01)
+  }
 }

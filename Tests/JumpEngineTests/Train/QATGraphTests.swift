@@ -35,7 +35,7 @@ struct QATGraphTests {
   }
 
   /// 48 labelled samples: class `k` of 3 lights up row band `k` of the image.
-  static func dataset(labels: Bool = true) throws -> Dataset {
+  static func dataset(labels: Bool = true, nanAt poisoned: Int? = nil) throws -> Dataset {
     var random = SeededRandom(state: 13)
     var x: [Float] = []
     var y: [Int64] = []
@@ -43,10 +43,11 @@ struct QATGraphTests {
       let label = i % 3
       var image = random.floats(36, in: 0...0.4)
       for j in (label * 12)..<(label * 12 + 12) { image[j] += 1 }
+      if i == poisoned { image[7] = .nan }
       x += image
       y.append(Int64(label))
     }
-    let url = temporaryDirectory().appendingPathComponent("qat-\(labels).npz")
+    let url = temporaryDirectory().appendingPathComponent("qat-\(labels)-\(poisoned ?? -1).npz")
     var members = ["x.npy": npyData(Tensor(shape: [48, 1, 6, 6], floats: x))]
     if labels { members["y.npy"] = npyData(Tensor(shape: [48], int64s: y)) }
     try npz(members, to: url)
@@ -186,5 +187,19 @@ struct QATGraphTests {
       try QATGraph(model: model, ranges: [:], options: QATOptions())
     }
     #expect(missing?.message.contains("no calibration range") == true)
+  }
+
+  @Test("a NaN in the data stops training with the epoch and batch named")
+  func nanInputStops() throws {
+    let model = try Self.model()
+    let ranges = try Self.ranges(model, try Self.dataset())
+    let error = #expect(throws: EngineError.self) {
+      try QuantizationAwareTraining.run(
+        model, ranges: ranges, on: try Self.dataset(nanAt: 30), options: QATOptions(),
+        configuration: Self.configuration(epochs: 2))
+    }
+    let message = error?.message ?? ""
+    #expect(message.contains("in epoch 1, batch "), "\(message)")
+    #expect(message.contains("diverged"), "\(message)")
   }
 }

@@ -58,8 +58,29 @@ struct TrainingLoopTests {
       validationFraction: 0.25)
     let result = try TrainingLoop.run(try Self.mlp(), on: try Self.dataset(), configuration: configuration)
     #expect(result.validation.count == 3)
-    let best = result.validation.indices.min { result.validation[$0].loss < result.validation[$1].loss }
+    let best = result.validation.indices.max { a, b in
+      result.validation[b].isBetter(than: result.validation[a])
+    }
     #expect(result.keptEpoch == (best ?? 0) + 1)
+    #expect(result.validation.allSatisfy { $0.accuracy >= 0 && $0.accuracy <= 1 })
+  }
+
+  @Test("the validation split is a seeded draw: the same seed holds out the same samples")
+  func seededValidationSplit() throws {
+    let data = try Self.dataset()
+    let configuration = TrainingConfiguration(epochs: 1, seed: 3, validationFraction: 0.25)
+    let first = try TrainingLoop.validationSplit(data, configuration)
+    let second = try TrainingLoop.validationSplit(data, configuration)
+    let held = try #require(first.held)
+    #expect(held.count == 24 && first.training.count == 72)
+    #expect(held.sourceIndices(0..<24) == second.held?.sourceIndices(0..<24))
+    #expect(held.sourceIndices(0..<24) != Array(72..<96), "not simply the last samples")
+    let other = try TrainingLoop.validationSplit(
+      data, TrainingConfiguration(epochs: 1, seed: 4, validationFraction: 0.25))
+    #expect(other.held?.sourceIndices(0..<24) != held.sourceIndices(0..<24))
+    #expect(throws: EngineError.self) {
+      try TrainingLoop.validationSplit(data, TrainingConfiguration(epochs: 1, validationFraction: 1))
+    }
   }
 
   @Test("cancellation between batches throws and the caller's model is unchanged")
@@ -74,6 +95,21 @@ struct TrainingLoopTests {
           return polls > 2
         })
     }
+    #expect(model == (try Self.mlp()))
+  }
+
+  @Test("a diverging run (SGD at lr 1e30) stops naming the epoch and batch, the caller's model unchanged")
+  func divergence() throws {
+    let model = try Self.mlp()
+    let configuration = TrainingConfiguration(
+      epochs: 3, batchSize: 16, optimizer: .sgd(), schedule: .constant(1e30), seed: 2)
+    let error = #expect(throws: EngineError.self) {
+      _ = try TrainingLoop.run(model, on: try Self.dataset(), configuration: configuration)
+    }
+    let message = error?.message ?? ""
+    #expect(message.contains(" became "), "\(message)")
+    #expect(message.contains("in epoch 1, batch "), "\(message)")
+    #expect(message.contains("training diverged and stopped, the model is unchanged"), "\(message)")
     #expect(model == (try Self.mlp()))
   }
 }

@@ -27,6 +27,15 @@ import Testing
     #expect(lineage.contains("on operational (2 epochs, T 4, alpha 1, lr 0.003, batch 16, seed 3)"))
   }
 
+  @Test func augmentationRerunsTheTeacherAndIsNamedInTheLineage() throws {
+    let session = try Self.session()
+    try session.run("distill student=mlp hidden=[16] epochs=1 batch=16 augment=[crop, flip] as a")
+    try session.run(
+      "distill student=mlp hidden=[16] epochs=1 batch=16 augment=[crop, flip] from teacher as b")
+    #expect(session.state.model(named: "a")?.model == session.state.model(named: "b")?.model)
+    #expect(try session.display("a.lineage").contains("seed 3, augment crop+flip)"))
+  }
+
   @Test func aSeededRunRepeats() throws {
     let a = try Self.session()
     let b = try Self.session()
@@ -61,6 +70,11 @@ import Testing
       ("distill student=mobilenetv3_small depth=3", "has no depth option"),
       ("distill student=cnn temperature=0", "temperature must be positive"),
       ("distill student=cnn temperature=-2", "temperature must be positive"),
+      ("distill student=cnn epochs=0", "epochs 0 is out of range"),
+      ("distill student=cnn lr=5", "lr 5 is out of range"),
+      ("distill student=cnn lr=0", "lr 0 is out of range"),
+      ("distill student=cnn batch=0", "batch 0 is out of range"),
+      ("distill student=cnn augment=[crop, spin]", "spin"),
       ("distill student=cnn alpha=0.5", "there are no labels"),
       ("distill student=cnn labels=labelled", "labels 'labelled' has 297 samples, 'operational' has 200"),
       ("distill student=cnn on labelled labels=operational", "dataset 'operational' has no labels"),

@@ -56,16 +56,48 @@ import Testing
     #expect(session.state.model(named: "dscnn_int8")?.lineage.last?.contains("learned ranges") == true)
   }
 
+  @Test func aValidationSplitKeepsTheBestEpochAndSaysWhich() throws {
+    let session = try session()
+    try session.run("seed 3")
+    try session.run("let q = quantize int8 qat epochs=2 batch=8 lr=1e-3 validate=0.25 on train")
+    let kept = try session.display("q.kept_epoch")
+    #expect(kept == "1" || kept == "2")
+    #expect(try session.display("q").contains("epoch \(kept) of 2 kept (validation accuracy "))
+    #expect(session.state.model(named: "dscnn_int8")?.lineage.last?.contains("0.25 validation split") == true)
+  }
+
+  @Test func augmentationIsSeededAndNamedInTheLineage() throws {
+    let session = try session()
+    try session.run("seed 4")
+    try session.run("quantize int8 qat epochs=1 batch=16 augment=[crop, flip] on train as a")
+    try session.run("quantize int8 qat epochs=1 batch=16 augment=[crop, flip] on train from dscnn as b")
+    try session.run("quantize int8 qat epochs=1 batch=16 on train from dscnn as plain")
+    let a = try #require(session.state.model(named: "a"))
+    #expect(a.lineage.last?.contains(", augmented (crop, flip))") == true)
+    #expect(a.quantized?.graph == session.state.model(named: "b")?.quantized?.graph)
+    #expect(a.quantized?.graph != session.state.model(named: "plain")?.quantized?.graph)
+    let ptq = try #require(session.failure("quantize int8 ptq augment=flip from dscnn"))
+    #expect(ptq.message.contains("augment= applies to quantize qat only"))
+  }
+
   @Test func badOptionsAndUnlabelledDataAreRefusedNamingTheCommand() throws {
     let session = try session()
     let epochs = try #require(session.failure("quantize int8 qat epochs=0"))
     #expect(epochs.message.contains("epochs"))
     let rate = try #require(session.failure("quantize int8 qat lr=5"))
-    #expect(rate.message.contains("lr"))
+    #expect(rate.message.contains("lr 5 is out of range"))
+    let tooLong = try #require(session.failure("quantize int8 qat epochs=5000"))
+    #expect(tooLong.message.contains("epochs 5000 is out of range"))
+    let zeroRate = try #require(session.failure("quantize int8 qat lr=0"))
+    #expect(zeroRate.message.contains("lr 0 is out of range"))
     let ptqEpochs = try #require(session.failure("quantize int8 ptq epochs=3"))
     #expect(ptqEpochs.message.contains("epochs= applies to quantize qat only"))
     let correction = try #require(session.failure("quantize int8 qat bias_correction=true"))
     #expect(correction.message.contains("bias_correction= applies to quantize ptq only"))
+    let ptqValidate = try #require(session.failure("quantize int8 ptq validate=0.1"))
+    #expect(ptqValidate.message.contains("validate= applies to quantize qat only"))
+    let tooMuch = try #require(session.failure("quantize int8 qat validate=0.9"))
+    #expect(tooMuch.message.contains("validate"))
     let unlabelled = try #require(session.failure("quantize int8 qat on operational"))
     #expect(unlabelled.message.contains("quantize qat: dataset 'operational' has no labels"))
     #expect(session.state.model(named: "dscnn_int8") == nil)
