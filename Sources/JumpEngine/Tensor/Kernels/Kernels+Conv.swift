@@ -13,10 +13,11 @@ extension Kernels {
     g.isPointwise && g.inPlane == 1 && g.group == 1
   }
 
-  /// True when a convolution's samples are better multiplied in one GEMM: small output planes make
-  /// per-sample GEMMs too narrow to run at speed.
+  /// True when a convolution's samples are better multiplied in one GEMM: output planes under 64 make
+  /// per-sample GEMMs too narrow to run at speed. From 64 columns on, OpenBLAS multiplies per sample as
+  /// fast as over the whole batch, and the per-sample path skips the copies in and out of the wide matrix.
   static func batchesSamples(_ g: ConvGeometry) -> Bool {
-    g.batch > 1 && g.outPlane < 256
+    g.batch > 1 && g.outPlane < 64
   }
 
   /// Convolution (any groups, strides, pads, dilations) by im2col + SGEMM, then bias and `activation`.
@@ -99,12 +100,10 @@ extension Kernels {
         let row = destination + m * plane
         let source = result + m * wide + n * plane
         if let bias {
-          let b = bias[group * g.outPerGroup + m]
-          for j in 0..<plane { row[j] = source[j] + b }
+          activation.apply(source, row, plane, adding: bias[group * g.outPerGroup + m])
         } else {
-          copy(source, row, plane)
+          activation.apply(source, row, plane)
         }
-        activation.applyInPlace(row, plane)
       }
     }
   }
@@ -142,10 +141,10 @@ extension Kernels {
     for c in 0..<channels {
       let row = values + c * plane
       if let bias {
-        let b = bias[c]
-        for j in 0..<plane { row[j] += b }
+        activation.apply(row, row, plane, adding: bias[c])
+      } else {
+        activation.applyInPlace(row, plane)
       }
-      activation.applyInPlace(row, plane)
     }
   }
 }
