@@ -61,8 +61,10 @@ enum IntegerBufferType: Int, CaseIterable {
 struct IntegerNodePreparer {
   /// The graph.
   let graph: QuantizedGraph
-  /// The device's rounding mode.
-  let rounding: RoundingMode
+  /// The runtime whose arithmetic the kernels reproduce.
+  let arithmetic: IntegerArithmetic
+  /// Its rounding for every kernel without an exception.
+  var rounding: RoundingMode { arithmetic.rounding }
 
   /// An error naming `node`.
   static func error(
@@ -378,6 +380,10 @@ struct IntegerNodePreparer {
     let (outScale, outZero) = try parameters(output, node)
     if wide && (inZero != 0 || outZero != 0) {
       throw Self.error(node, "int16 activations must have zero point 0", .invalidModel)
+    }
+    var rounding = rounding
+    if case .fullyConnected = node.op, q.scales.count > 1 {
+      rounding = arithmetic.perChannelFullyConnectedRounding
     }
     let multipliers: [QuantizedMultiplier]
     if case .fullyConnected = node.op, q.scales.count == 1 {

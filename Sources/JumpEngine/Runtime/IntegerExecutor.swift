@@ -15,8 +15,8 @@ public final class IntegerExecutor {
   public let batchSize: Int
   /// Threads used by the kernels.
   public let threads: Int
-  /// The device's rounding mode for requantization.
-  public let rounding: RoundingMode
+  /// The runtime whose integer arithmetic this executor reproduces.
+  public let arithmetic: IntegerArithmetic
   /// The name of the graph's (single) input.
   public let inputName: String
   /// Bytes of the planned activation buffers.
@@ -51,13 +51,14 @@ public final class IntegerExecutor {
   /// Concrete shapes by batch size.
   var shapeCache: [Int: [String: [Int]]] = [:]
 
-  /// Prepares to run `graph` in passes of up to `batchSize` samples with `threads` threads, rounding as a
-  /// device built with `rounding` (`.double`, TFLite's default, or `.single`, `TFLITE_SINGLE_ROUNDING`).
+  /// Prepares to run `graph` in passes of up to `batchSize` samples with `threads` threads, rounding as
+  /// `arithmetic`'s runtime does (TFLite Micro's reference kernels unless told otherwise).
   ///
   /// Throws `invalidModel` for an inconsistent graph and `unsupportedOp` for a node the integer kernels
   /// cannot run, naming the node.
   public init(
-    graph: QuantizedGraph, batchSize: Int = 32, threads: Int = 1, rounding: RoundingMode = .double
+    graph: QuantizedGraph, batchSize: Int = 32, threads: Int = 1,
+    arithmetic: IntegerArithmetic = .tfliteMicro
   ) throws(EngineError) {
     try graph.validate()
     guard graph.inputs.count == 1, let input = graph.inputs.first else {
@@ -71,9 +72,9 @@ public final class IntegerExecutor {
     self.graph = graph
     self.batchSize = batchSize
     self.threads = max(1, threads)
-    self.rounding = rounding
+    self.arithmetic = arithmetic
     inputName = input
-    let preparer = IntegerNodePreparer(graph: graph, rounding: rounding)
+    let preparer = IntegerNodePreparer(graph: graph, arithmetic: arithmetic)
     var kernels: [IntegerNodeKernel] = []
     for node in graph.nodes { kernels.append(try preparer.kernel(node)) }
     self.kernels = kernels

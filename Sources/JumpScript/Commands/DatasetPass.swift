@@ -11,6 +11,8 @@ struct DatasetPass {
   let threads: Int
   let environment: RunEnvironment
   let label: String
+  /// The integer arithmetic a quantized model runs with.
+  var arithmetic: IntegerArithmetic = .tfliteMicro
 
   /// What a pass saw besides the outputs.
   struct Summary {
@@ -24,7 +26,7 @@ struct DatasetPass {
     try checkShape()
     let executor: any BatchExecutor
     do {
-      executor = try model.makeExecutor(batchSize: batchSize, threads: threads)
+      executor = try model.makeExecutor(batchSize: batchSize, threads: threads, arithmetic: arithmetic)
     } catch {
       throw CommandError(error)
     }

@@ -8,7 +8,9 @@ enum EvalCommand: Command {
     summary: "measure a model on a dataset: accuracy, agreement and error against a reference, speed",
     positionals: [Parameter("model", .model, help: "the model to run (default: the working model)")],
     options: [
-      Parameter("batch", .integer(range: 1...4096), default: .number(Quantity(64)), help: "samples per batch")
+      Parameter(
+        "batch", .integer(range: 1...4096), default: .number(Quantity(64)), help: "samples per batch"),
+      ArithmeticOption.parameter,
     ],
     prepositions: [
       (.on, Parameter("dataset", .dataset, required: true, help: "the data to run")),
@@ -25,10 +27,11 @@ enum EvalCommand: Command {
     let reference = arguments.model("reference")
     let batch = arguments.integer("batch") ?? 64
     let threads = context.state.threads
+    let arithmetic = ArithmeticOption.value(arguments)
     let referenceExecutor: (any BatchExecutor)?
     do {
       referenceExecutor = try reference.map { value throws(EngineError) in
-        try value.makeExecutor(batchSize: batch, threads: threads)
+        try value.makeExecutor(batchSize: batch, threads: threads, arithmetic: arithmetic)
       }
     } catch {
       throw CommandError(error, parameter: "reference")
@@ -36,7 +39,7 @@ enum EvalCommand: Command {
     var comparison = OutputComparison()
     let pass = DatasetPass(
       model: model, dataset: dataset, batchSize: batch, threads: threads, environment: context.environment,
-      label: "eval")
+      label: "eval", arithmetic: arithmetic)
     let summary = try pass.run { (batch, outputs) throws(CommandError) in
       var referenceOutputs: Tensor?
       if let referenceExecutor {
@@ -52,7 +55,12 @@ enum EvalCommand: Command {
     if let accuracy = comparison.accuracy {
       context.state.measuredAccuracy[model.name] = (dataset.name, accuracy)
     }
-    return .record(record(model, dataset, reference, comparison, summary))
+    var result = record(model, dataset, reference, comparison, summary)
+    if model.quantized != nil || reference?.quantized != nil, arithmetic != .tfliteMicro {
+      result.fields.append(("arithmetic", .string(arithmetic.rawValue)))
+      result.text += " (\(arithmetic.runtimeName) arithmetic)"
+    }
+    return .record(result)
   }
 
   static func record(

@@ -9,7 +9,9 @@ enum PredictCommand: Command {
     summary: "write a model's outputs on a dataset to a float32 .npy file, one row per sample",
     positionals: [Parameter("model", .model, help: "the model to run (default: the working model)")],
     options: [
-      Parameter("batch", .integer(range: 1...4096), default: .number(Quantity(64)), help: "samples per batch")
+      Parameter(
+        "batch", .integer(range: 1...4096), default: .number(Quantity(64)), help: "samples per batch"),
+      ArithmeticOption.parameter,
     ],
     prepositions: [
       (.on, Parameter("dataset", .dataset, required: true, help: "the data to run")),
@@ -46,13 +48,17 @@ enum PredictCommand: Command {
     let pass = DatasetPass(
       model: model, dataset: dataset, batchSize: arguments.integer("batch") ?? 64,
       threads: context.state.threads,
-      environment: context.environment, label: "predict")
+      environment: context.environment, label: "predict",
+      arithmetic: ArithmeticOption.value(arguments))
     let summary = try pass.run { (_, outputs) throws(CommandError) in
       do throws(EngineError) { try writer.append(outputs.asFloats()) } catch {
         throw CommandError(error, parameter: "path")
       }
     }
     do { try writer.finish() } catch { throw CommandError(error, parameter: "path") }
+    let arithmetic = ArithmeticOption.value(arguments)
+    let arithmeticNote =
+      model.quantized != nil && arithmetic != .tfliteMicro ? ", \(arithmetic.runtimeName) arithmetic" : ""
     let shape = ([summary.samples] + rowShape).map(String.init).joined(separator: "×")
     return .record(
       Record(
@@ -61,6 +67,7 @@ enum PredictCommand: Command {
           ("path", .string(path)), ("samples", .number(Quantity(Double(summary.samples)))),
           ("model", .string(model.name)),
         ],
-        text: "wrote \(path) (\(shape) float32 outputs of \(model.name) on \(dataset.name))"))
+        text: "wrote \(path) (\(shape) float32 outputs of \(model.name) on \(dataset.name)\(arithmeticNote))")
+    )
   }
 }

@@ -77,7 +77,7 @@ struct IntegerExecutorBehaviourTests {
     for name in ["mnv3block", "dscnn", "cnn"] {
       let x = try I.calibration(name)
       let graph = try I.quantized(name, options: .init(), calibration: x)
-      let agreement = try I.agreement(graph, x, batchSize: 4, rounding: .single)
+      let agreement = try I.agreement(graph, x, batchSize: 4, arithmetic: .singleRounding)
       for a in agreement { #expect(a.maxSteps <= 1, "\(name): \(a)") }
     }
   }

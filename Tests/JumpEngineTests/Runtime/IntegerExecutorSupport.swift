@@ -37,10 +37,10 @@ enum IntegerExecutorSupport {
 
   /// Runs `graph` on `x` with both executors and measures the disagreement of every output.
   static func agreement(
-    _ graph: QuantizedGraph, _ x: Tensor, batchSize: Int = 16, rounding: RoundingMode = .double
+    _ graph: QuantizedGraph, _ x: Tensor, batchSize: Int = 16, arithmetic: IntegerArithmetic = .tfliteMicro
   ) throws -> [Agreement] {
     let simulated = try SimulationExecutor(graph: graph, batchSize: batchSize, threads: 2).run(input: x)
-    let integer = try IntegerExecutor(graph: graph, batchSize: batchSize, threads: 2, rounding: rounding)
+    let integer = try IntegerExecutor(graph: graph, batchSize: batchSize, threads: 2, arithmetic: arithmetic)
       .run(input: x)
     var result: [Agreement] = []
     for (index, name) in graph.outputs.enumerated() {
