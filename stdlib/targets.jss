@@ -6,8 +6,9 @@
 # clock      CPU clock
 # int8_macs / float_macs   sustained multiply-accumulates per cycle of the kernels the runtime uses
 # fpu        hardware floating point
-# overhead   RAM the runtime keeps for itself besides the arena (interpreter, tensor structs, op data,
-#            stack); for Linux boxes also the operating system
+# overhead   RAM the runtime needs outside its arena (interpreter object, op resolver, stack, system);
+#            TFLite Micro's persistent structs live in the arena's tail, which `report memory` estimates
+#            per model; for Linux boxes also the operating system
 # weights_in_flash   weights are read in place from flash (true) or loaded into RAM (false)
 # kind       mcu (TFLite Micro), linux (LiteRT on the CPU), npu (an accelerator and its compiler)
 # tops       accelerator int8 tera-operations per second
@@ -34,9 +35,8 @@ device uno ram=2KB flash=32KB clock=16MHz int8_macs=0.1 float_macs=0.005 fpu=fal
 # RP2040 datasheet (https://datasheets.raspberrypi.com/rp2040/rp2040-datasheet.pdf).
 # Estimates: the M0+ has a single-cycle multiplier but no SIMD or DSP instructions, so an int8 MAC
 # with its two byte loads takes ~4 cycles (0.25/cycle, one core); floats are emulated by the boot ROM
-# routines (~0.01 MAC/cycle); overhead 8 KB (TFLite Micro's interpreter, persistent tensor structs
-# and op data of a small model, stack).
-device pico ram=264KB flash=2MB clock=133MHz int8_macs=0.25 float_macs=0.01 fpu=false overhead=8KB \
+# routines (~0.01 MAC/cycle); overhead 4 KB (TFLite Micro's interpreter object and op resolver, stack).
+device pico ram=264KB flash=2MB clock=133MHz int8_macs=0.25 float_macs=0.01 fpu=false overhead=4KB \
   kind=mcu summary="Raspberry Pi Pico (RP2040, Cortex-M0+)"
 
 # Arduino Nano 33 BLE (nRF52840): 256 KB RAM, 1 MB flash, Cortex-M4F at 64 MHz with a single-precision
@@ -45,8 +45,8 @@ device pico ram=264KB flash=2MB clock=133MHz int8_macs=0.25 float_macs=0.01 fpu=
 # linker script gives the application RAM 0x40000 = 256 KB and flash 0xf0000 = 960 KB after the
 # bootloader (http://www.piwnica.org/nano33ble-bootloader).
 # Estimates: CMSIS-NN int8 kernels sustain ~1 MAC/cycle (SMLAD peak 2); float ~0.5 MAC/cycle (VFMA
-# plus loads); overhead 24 KB (Mbed OS, TFLite Micro's interpreter and persistent structs, stack).
-device nano33ble ram=256KB flash=1MB clock=64MHz int8_macs=1 float_macs=0.5 fpu=true overhead=24KB \
+# plus loads); overhead 20 KB (Mbed OS, TFLite Micro's interpreter object, stack).
+device nano33ble ram=256KB flash=1MB clock=64MHz int8_macs=1 float_macs=0.5 fpu=true overhead=20KB \
   kind=mcu summary="Arduino Nano 33 BLE (nRF52840, Cortex-M4F)"
 
 # ESP32-S3: 512 KB internal SRAM, dual Xtensa LX7 at 240 MHz with 128-bit vector (PIE) instructions and
@@ -54,9 +54,10 @@ device nano33ble ram=256KB flash=1MB clock=64MHz int8_macs=1 float_macs=0.5 fpu=
 # Source: Espressif ESP32-S3 datasheet (https://www.espressif.com/en/products/socs/esp32-s3); 512 KB,
 # 240 MHz and the 8 MB N8 board also at https://deepwiki.com/polymech-info/firmware/4.1-esp32-s3-soc.
 # Estimates: ESP-NN's vector int8 kernels sustain ~4 MACs/cycle on one core (16 per instruction at
-# peak); float ~0.5 MAC/cycle; overhead 48 KB (ESP-IDF, FreeRTOS, TFLite Micro, stacks; radios off).
+# peak); float ~0.5 MAC/cycle; overhead 44 KB (ESP-IDF, FreeRTOS, TFLite Micro's interpreter object,
+# stacks; radios off).
 # Optional PSRAM is not counted.
-device esp32s3 ram=512KB flash=8MB clock=240MHz int8_macs=4 float_macs=0.5 fpu=true overhead=48KB \
+device esp32s3 ram=512KB flash=8MB clock=240MHz int8_macs=4 float_macs=0.5 fpu=true overhead=44KB \
   kind=mcu summary="ESP32-S3 (dual Xtensa LX7, vector extension)"
 
 # Raspberry Pi Zero 2 W: quad Cortex-A53 at 1 GHz (RP3A0, BCM2710A1) with NEON, 512 MB LPDDR2; storage

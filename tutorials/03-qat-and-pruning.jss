@@ -86,7 +86,7 @@ report on test
 #=   /features/features.11/Conv  Conv  1×192×8×8    188,544  12,054,528
 #=   /head/Gemm                  Gemm  1×10           1,930       1,920
 #=   target  pico: int8 weights 401 KB vs 2 MB flash: fits
-#=   target  pico: peak RAM 211 KB vs 264 KB RAM: fits (53 KB free)
+#=   target  pico: peak RAM 213 KB vs 264 KB RAM: fits (51 KB free)
 #=   latency ~3.835 s per sample on pico (estimate from MACs, bytes and the catalog's throughput)
 #=   quantization error per layer (SQNR vs float, worst first, 32 samples):
 #=     tensor                                 layer                            SQNR
@@ -101,7 +101,7 @@ report on test
 #=     parameters                      874,890            409,045   2.14× smaller
 #=     non-zero parameters             874,890            405,089   2.16× smaller
 #=     flash (weights)                 3.34 MB             401 KB   8.52× smaller
-#=     peak RAM                        1.32 MB             211 KB   6.41× smaller
+#=     peak RAM                        1.32 MB             213 KB   6.37× smaller
 #=     MACs per sample             335,464,640        127,062,912   2.64× smaller
 #=     latency on pico (estimate)    252.498 s            3.835 s  65.85× smaller
 #=     accuracy on test                 97.98%             96.63%        -1.35 pt

@@ -5,8 +5,12 @@
 # `fit TARGET` (stdlib/pipelines.jss, written in this language) runs only the compression stages a
 # device needs, in order, and says why each ran: int8 quantization first; int4 weights if the int8
 # weights do not fit the flash; structured pruning with a fine-tune if peak RAM is still over, since
-# only removing whole channels shrinks the activation arena. The teacher's int8 weights fit the
-# Pico's 2 MB of flash, but its first two convolutions' activations need 344 KB of RAM at once.
+# only removing whole channels shrinks the activation arena; a distilled student sized for the
+# device if pruning is not enough. Last it checks what quantization cost: the quantized model's
+# agreement with its float model must reach min_agreement (97% unless `fit pico min_agreement=99%`;
+# `max_drop=1%` bounds the accuracy drop on `test` instead), or quantization-aware training runs.
+# `.help fit` in the REPL lists its options. The teacher's int8 weights fit the Pico's 2 MB of
+# flash, but its first two convolutions' activations need 344 KB of RAM at once.
 use targets
 use pipelines
 seed 3
@@ -21,7 +25,7 @@ dataset test = "tutorials/data/test.npz"
 fit pico
 #= pico: 264 KB RAM, 2 MB flash, 133 MHz, no FPU
 #= fit_int8: int8 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 41.8 dB vs teacher on 64 samples
-#= fit: int8 PTQ of teacher: weights 857 KB (flash 2 MB), peak RAM 344 KB (RAM 264 KB)
+#= fit: int8 PTQ of teacher: weights 857 KB (flash 2 MB), peak RAM 347 KB (RAM 264 KB)
 #= fit_probe: structured global, 72 of 720 channels removed (10.0%) in 4 layers
 #= params 874,890 -> 716,967, weights 3.34 MB -> 2.74 MB, MACs 335.46 M -> 225.53 M
 #= layer                       op      channels             weights
@@ -42,7 +46,7 @@ fit pico
 #= /head/Gemm                  Gemm          10      2,240 -> 2,200
 #= kept whole: /head/Gemm: its output reaches the graph output 'logits'
 #= fit_probe_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 44.6 dB vs fit_probe on 64 samples
-#= fit: peak RAM 344 KB is over 264 KB; removing 20% of the channels gives 232 KB, which fits
+#= fit: peak RAM 347 KB is over 264 KB; removing 20% of the channels gives 234 KB, which fits
 #= fit_pruned: structured global, 144 of 720 channels removed (20.0%) in 4 layers, fine-tuned 2 epochs on train (loss 0.5835, accuracy 85.9%)
 #= params 874,890 -> 546,638, weights 3.34 MB -> 2.09 MB, MACs 335.46 M -> 160.93 M
 #= layer                       op      channels             weights
@@ -52,8 +56,9 @@ fit pico
 #= /features/features.11/Conv  Conv  224 -> 220  322,560 -> 261,360
 #= /head/Gemm                  Gemm          10      2,240 -> 2,200
 #= kept whole: /head/Gemm: its output reaches the graph output 'logits'
-#= fit_pruned_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 39.4 dB vs fit_pruned on 64 samples
-#= fit: pruned 20% of the channels and fine-tuned 2 epochs on train: weights 536 KB, peak RAM 232 KB
+#= fit_pruned_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 39.5 dB vs fit_pruned on 64 samples
+#= fit: pruned 20% of the channels and fine-tuned 2 epochs on train: weights 536 KB, peak RAM 234 KB
+#= fit: int8 PTQ agreement with fit_pruned 99.5% on operational (min_agreement 97%): within the tolerance, no QAT needed
 #= fit: fit_pruned_int8 fits pico; it is the working model
 
 # The result is the working model. The report compares it with the teacher on the test set. The
@@ -75,7 +80,7 @@ report on test
 #=   /features/features.11/Conv  Conv  1×220×8×8    261,580  16,727,040
 #=   /head/Gemm                  Gemm  1×10           2,210       2,200
 #=   target  pico: int8 weights 536 KB vs 2 MB flash: fits
-#=   target  pico: peak RAM 232 KB vs 264 KB RAM: fits (32 KB free)
+#=   target  pico: peak RAM 234 KB vs 264 KB RAM: fits (30 KB free)
 #=   latency ~4.856 s per sample on pico (estimate from MACs, bytes and the catalog's throughput)
 #=   quantization error per layer (SQNR vs float, worst first, 32 samples):
 #=     tensor                                 layer                            SQNR
@@ -90,7 +95,7 @@ report on test
 #=     parameters                      874,890          546,638   1.60× smaller
 #=     non-zero parameters             874,890          541,520   1.62× smaller
 #=     flash (weights)                 3.34 MB           536 KB   6.38× smaller
-#=     peak RAM                        1.32 MB           232 KB   5.83× smaller
+#=     peak RAM                        1.32 MB           234 KB   5.78× smaller
 #=     MACs per sample             335,464,640      160,931,992   2.08× smaller
 #=     latency on pico (estimate)    252.498 s          4.856 s  52.00× smaller
 #=     accuracy on test                 97.98%           93.94%        -4.04 pt
@@ -98,3 +103,12 @@ report on test
 #=     output SQNR vs teacher                —           5.3 dB
 #=   verdict: fits pico
 #=   lineage: load teacher.onnx -> prune 0.2 structured global, fine-tuned 2 epochs on train (lr 0.0001, batch 32) -> quantize int8 ptq (per-channel, minmax on operational), bias-corrected
+
+# A device can also come from a file, such as one a hardware team hands over (the `device`
+# command's options as JSON keys; docs/schemas/device.schema.json). Does the model fit a sensor
+# node with 192 KB of RAM and a 16 KB runtime?
+target from "docs/examples/sensor-node.device.json"
+#= sensor-node: 192 KB RAM, 1 MB flash, 80 MHz, FPU
+let r = report
+"fits " + target.name + ": " + r.fits + " (peak RAM " + r.peak_ram + " of " + target.ram + ")"
+#= fits sensor-node: false (peak RAM 246 KB of 192 KB)

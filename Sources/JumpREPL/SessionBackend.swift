@@ -120,6 +120,11 @@ public final class SessionBackend: REPLBackend, REPLCellNumbering {
         lines.append(
           "  \(signature.name.padding(toLength: 10, withPad: " ", startingAt: 0))  \(signature.summary)")
       }
+      let functions = interpreter.state.functions.values.sorted { $0.name < $1.name }
+      if !functions.isEmpty {
+        lines.append("functions (def):")
+        for function in functions { lines.append("  \(function.usage)") }
+      }
       lines.append("statements: let, if/else, for ... in, def, use")
       lines.append("meta-commands:")
       for meta in MetaCommand.allCases {
@@ -130,10 +135,13 @@ public final class SessionBackend: REPLBackend, REPLCellNumbering {
     }
     let name = topic.hasPrefix(".") ? String(topic.dropFirst()) : topic
     if let signature = registry.signature(name) { return .ok(output: signature.helpText) }
+    if let function = interpreter.state.functions[name] { return .ok(output: function.helpText) }
     if let meta = MetaCommand(rawValue: name) { return .ok(output: ".\(meta.rawValue) — \(meta.summary)") }
     if let statement = StatementHelp.text(for: name) { return .ok(output: statement) }
     let hint =
-      Suggestion.closest(to: name, in: registry.signatures.map(\.name)).map { " (did you mean '\($0)'?)" }
+      Suggestion.closest(
+        to: name, in: registry.signatures.map(\.name) + Array(interpreter.state.functions.keys)
+      ).map { " (did you mean '\($0)'?)" }
       ?? ""
     return .failed(message: "error: no help for '\(name)'\(hint)", exitStatus: ExitStatus.usage.rawValue)
   }

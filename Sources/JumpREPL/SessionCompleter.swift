@@ -26,6 +26,10 @@ struct SessionCompleter {
     }
     let commandName = first == "let" && words.count >= 3 ? words[2] : first
     guard let signature = interpreter.registry.signature(commandName) else {
+      if let function = state.functions[commandName], !word.contains("=") {
+        // A `def` function's arguments are names; its options complete as `key=`, like a command's.
+        return filter(names(state) + function.optionNames.map { $0 + "=" }, word)
+      }
       return filter(names(state), word)
     }
     if let preposition = words.last.flatMap(Keyword.init(rawValue:)),

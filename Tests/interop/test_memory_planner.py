@@ -14,8 +14,8 @@ plans for the same file (`report memory`, which plans over the operator list the
 TFLite Micro's Python interpreter (`tflite-micro`, reference kernels) then loads each file and its
 RecordingMicroAllocator reports the arena: the head (tensors and kernel scratch, what the greedy planner
 places) and the tail (persistent structs, op data). The planned arena must equal the head exactly; the
-tail is the runtime's persistent overhead, which the catalog's `overhead=` budgets per target (it depends
-on the build: on the 64-bit host each tensor's TfLiteEvalTensor takes 24 B, on a 32-bit MCU 12 B).
+tail (persistent structs and op data) is modelled by `PersistentTail`: for a 64-bit build (`pointer_bits=64`,
+as the Python interpreter is) head plus tail must be within 5% of TFLite Micro's total and never below it.
 """
 
 from __future__ import annotations
@@ -64,8 +64,9 @@ def _calibration(repo_root: Path, name: str, directory: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def plans(jumpstation, repo_root, tmp_path_factory) -> dict[str, int]:
-    """Exports every variant and returns JumpStation's planned arena per file."""
+def planned(jumpstation, repo_root, tmp_path_factory) -> dict[str, dict[str, int]]:
+    """Exports every variant; per file, JumpStation's planned head (`ARENA`) and whole arena for a
+    64-bit build (`HOSTARENA`)."""
     directory = tmp_path_factory.mktemp("memory")
     lines = []
     for name in MODELS:
@@ -85,6 +86,8 @@ def plans(jumpstation, repo_root, tmp_path_factory) -> dict[str, int]:
                 f'export "{out}" from {model} io={io}',
                 f"let plan = report memory {model} io={io}",
                 f'"ARENA {out} " + (plan.arena / 1B)',
+                f"let host = report memory {model} io={io} pointer_bits=64",
+                f'"HOSTARENA {out} " + (host.tflm_arena / 1B)',
             ]
     script = directory / "plans.jss"
     script.write_text("\n".join(lines) + "\n")
@@ -92,12 +95,18 @@ def plans(jumpstation, repo_root, tmp_path_factory) -> dict[str, int]:
         [str(jumpstation), "run", str(script)], capture_output=True, text=True, timeout=RUN_TIMEOUT_S
     )
     assert completed.returncode == 0, f"jumpstation failed:\n{completed.stdout}\n{completed.stderr}"
-    result = {}
+    result: dict[str, dict[str, int]] = {"ARENA": {}, "HOSTARENA": {}}
     for line in completed.stdout.splitlines():
-        match = re.fullmatch(r"ARENA (\S+) (\d+)", line.strip())
+        match = re.fullmatch(r"(ARENA|HOSTARENA) (\S+) (\d+)", line.strip())
         if match:
-            result[match.group(1)] = int(match.group(2))
+            result[match.group(1)][match.group(2)] = int(match.group(3))
     return result
+
+
+@pytest.fixture(scope="module")
+def plans(planned) -> dict[str, int]:
+    """JumpStation's planned arena head per file."""
+    return planned["ARENA"]
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +149,18 @@ def test_the_tutorial_teacher_head_is_its_two_widest_activations(plans, micro):
     """344,064 B = 112x32x32 + 224x32x32 int8, both live while the second convolution runs."""
     teacher = next(path for path in plans if Path(path).name == "teacher-int8-int8.tflite")
     assert plans[teacher] == micro[teacher][1] == 112 * 32 * 32 + 224 * 32 * 32
+
+
+def test_planned_whole_arena_is_within_five_percent_of_tflite_micro(planned, micro):
+    """Head plus the modelled persistent tail (64-bit, as the Python interpreter is built) against the
+    total TFLite Micro reports: within 5% and never below it, so an arena of that size always suffices."""
+    rows = []
+    failures = []
+    for path, whole in sorted(planned["HOSTARENA"].items()):
+        total = micro[path][0]
+        error = (whole - total) / total
+        rows.append(f"{Path(path).name:32} planned {whole:>9,}  TFLite Micro {total:>9,}  {error:+.2%}")
+        if whole < total or error > 0.05:
+            failures.append(path)
+    print("\n" + "\n".join(rows))
+    assert not failures, "whole arena off:\n" + "\n".join(rows)

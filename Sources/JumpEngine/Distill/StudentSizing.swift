@@ -34,7 +34,7 @@ public enum StudentSizing {
       let calibration = try calibrator.calibrate(samples, isCancelled: isCancelled)
       let lowered = try Lowering.lower(model)
       let graph = try Quantizer.quantize(lowered, ranges: calibration.closedRanges)
-      let plan = try MemoryPlanner.plan(graph, io: .int8, runtimeOverhead: device.runtimeOverhead)
+      let plan = try MemoryPlanner.plan(graph, io: .int8, for: device)
       let flash = graph.constantBytes
       let fits = flash <= device.flash && plan.peakBytes <= device.ram
       result.append(

@@ -52,4 +52,8 @@ public struct Device: Sendable, Equatable {
     self.kind = kind
     self.compilerQuantizes = compilerQuantizes
   }
+
+  /// The pointer width of the device's TFLite Micro build, or `nil` when it runs another runtime (whose
+  /// own memory its `runtimeOverhead` covers).
+  public var tfliteMicroPointerBytes: Int? { kind == .mcu ? PersistentTail.microcontrollerPointerBytes : nil }
 }

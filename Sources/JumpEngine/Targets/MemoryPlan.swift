@@ -1,7 +1,8 @@
 /// The activation arena of a model as TFLite Micro will lay it out, and how its use changes across the ops.
 ///
-/// `arenaBytes` is the planned head of the arena (tensors and kernel scratch); the runtime's persistent
-/// part comes on top of it (`runtimeOverhead`, from the target).
+/// `arenaBytes` is the planned head of the arena (tensors and kernel scratch); TFLite Micro keeps its
+/// persistent structs at the arena's tail (`persistentBytes`, estimated by `PersistentTail`), and the
+/// rest of the runtime needs RAM outside the arena (`runtimeOverhead`, from the target).
 public struct MemoryPlan: Sendable, Equatable {
   /// One planned buffer: an activation tensor or a kernel's scratch.
   public struct Buffer: Sendable, Equatable {
@@ -48,11 +49,16 @@ public struct MemoryPlan: Sendable, Equatable {
   public var steps: [Step]
   /// The planned arena head: the size TFLite Micro's planner computes for this file.
   public var arenaBytes: Int
-  /// Bytes the runtime keeps beside the arena (the target's persistent overhead).
+  /// The arena's persistent tail for this file (0 for runtimes other than TFLite Micro).
+  public var persistentBytes: Int
+  /// Bytes the runtime needs outside the arena (the target's overhead: interpreter, stack, system).
   public var runtimeOverhead: Int
 
-  /// Arena plus runtime overhead: the RAM the model needs on the device.
-  public var peakBytes: Int { arenaBytes + runtimeOverhead }
+  /// The arena size to give TFLite Micro's interpreter: the planned head plus the persistent tail.
+  public var totalArenaBytes: Int { arenaBytes + persistentBytes }
+
+  /// Arena (head and tail) plus runtime overhead: the RAM the model needs on the device.
+  public var peakBytes: Int { arenaBytes + persistentBytes + runtimeOverhead }
 
   /// The op while which the most bytes are live (the first of equals).
   ///

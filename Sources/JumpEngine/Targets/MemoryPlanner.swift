@@ -9,18 +9,31 @@ public enum MemoryPlanner {
   /// TFLite Micro's arena alignment (`MicroArenaBufferAlignment()`).
   public static let alignment = 16
 
-  /// Plans the arena of `graph` exported with `io` edges; `runtimeOverhead` is the target's persistent RAM.
+  /// Plans the arena of `graph` exported with `io` edges; `runtimeOverhead` is the RAM the target's
+  /// runtime needs outside the arena, and `pointerBytes` the pointer width of its TFLite Micro build
+  /// (which sizes the persistent tail; `nil` for a runtime that is not TFLite Micro).
   ///
   /// Throws what the exporter would throw for a graph it cannot write.
   public static func plan(
-    _ graph: QuantizedGraph, io: TFLiteIO = .int8, runtimeOverhead: Int = 0
+    _ graph: QuantizedGraph, io: TFLiteIO = .int8, runtimeOverhead: Int = 0,
+    pointerBytes: Int? = PersistentTail.microcontrollerPointerBytes
   ) throws(EngineError) -> MemoryPlan {
     let model = try TFLiteExporter.fileContents(graph, io: io)
-    return plan(model, runtimeOverhead: runtimeOverhead)
+    return plan(model, runtimeOverhead: runtimeOverhead, pointerBytes: pointerBytes)
+  }
+
+  /// Plans the arena of `graph` for `device` (its overhead; a tail only on microcontrollers, which run
+  /// TFLite Micro), or for a generic 32-bit TFLite Micro build without a device.
+  public static func plan(
+    _ graph: QuantizedGraph, io: TFLiteIO = .int8, for device: Device?
+  ) throws(EngineError) -> MemoryPlan {
+    try plan(
+      graph, io: io, runtimeOverhead: device?.runtimeOverhead ?? 0,
+      pointerBytes: device.map(\.tfliteMicroPointerBytes) ?? PersistentTail.microcontrollerPointerBytes)
   }
 
   /// Plans the arena of a file's contents.
-  static func plan(_ model: TFLiteModel, runtimeOverhead: Int) -> MemoryPlan {
+  static func plan(_ model: TFLiteModel, runtimeOverhead: Int, pointerBytes: Int?) -> MemoryPlan {
     let lifetimes = TensorLifetimes(model)
     var buffers: [MemoryPlan.Buffer] = []
     var requests: [GreedyArenaPlanner.Request] = []
@@ -53,7 +66,10 @@ public enum MemoryPlanner {
         op: op.op.schemaName, output: op.outputs.first.map { model.tensors[$0].name } ?? "",
         liveBytes: live.reduce(0) { $0 + $1.bytes }, extent: live.map { $0.offset + $0.bytes }.max() ?? 0)
     }
-    return MemoryPlan(buffers: buffers, steps: steps, arenaBytes: arena, runtimeOverhead: runtimeOverhead)
+    return MemoryPlan(
+      buffers: buffers, steps: steps, arenaBytes: arena,
+      persistentBytes: pointerBytes.map { PersistentTail.bytes(model, pointerBytes: $0) } ?? 0,
+      runtimeOverhead: runtimeOverhead)
   }
 }
 

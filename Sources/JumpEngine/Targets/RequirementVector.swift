@@ -78,6 +78,8 @@ public struct RequirementVector: Sendable, Equatable {
   public var flashBytes: Int
   /// The activation arena TFLite Micro plans for the file (nil for files it does not run).
   public var arenaBytes: Int?
+  /// TFLite Micro's persistent tail for the file on a 32-bit build (an estimate; nil when not planned).
+  public var arenaTailBytes: Int?
   /// Multiply-accumulates per sample.
   public var macs: Int
   /// Operators and versions the runtime must provide.
@@ -86,7 +88,8 @@ public struct RequirementVector: Sendable, Equatable {
   public var inputs: [Edge]
   /// The file's outputs.
   public var outputs: [Edge]
-  /// Per catalog device: latency estimate and fit (arena plus that device's runtime overhead).
+  /// Per catalog device: latency estimate and fit (arena, tail on microcontrollers, and that device's
+  /// runtime overhead).
   public var devices: [DeviceEstimate]
   /// Top-1 accuracy and the dataset it was measured on, when the session measured it.
   public var accuracy: (dataset: String, value: Double)?
@@ -97,8 +100,10 @@ public struct RequirementVector: Sendable, Equatable {
   public init(
     model: String, format: String, precision: String, parameters: Int, nonZeroParameters: Int,
     flashBytes: Int, arenaBytes: Int?, macs: Int, operators: [Operator], inputs: [Edge], outputs: [Edge],
-    devices: [DeviceEstimate] = [], accuracy: (dataset: String, value: Double)? = nil
+    devices: [DeviceEstimate] = [], accuracy: (dataset: String, value: Double)? = nil,
+    arenaTailBytes: Int? = nil
   ) {
+    self.arenaTailBytes = arenaTailBytes
     self.model = model
     self.format = format
     self.precision = precision
@@ -131,6 +136,7 @@ public struct RequirementVector: Sendable, Equatable {
       ("nonzero_params", String(nonZeroParameters)),
       ("flash_bytes", String(flashBytes)),
       ("arena_bytes", JSONText.integer(arenaBytes)),
+      ("arena_tail_bytes", JSONText.integer(arenaTailBytes)),
       ("macs", String(macs)),
       (
         "operators",

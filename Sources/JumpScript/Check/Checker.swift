@@ -37,13 +37,14 @@ public struct Checker {
 
   /// Seeds the checker with names a live session already has (for checking REPL cells).
   public mutating func declare(
-    models: [String], datasets: [String], devices: [String], variables: [String], functions: [String: Int]
+    models: [String], datasets: [String], devices: [String], variables: [String], functions: [String: Int],
+    functionOptions: [String: [String]] = [:]
   ) {
     scope.models.formUnion(models)
     scope.datasets.formUnion(datasets)
     scope.devices.formUnion(devices)
     scope.variables.formUnion(variables)
-    scope.functions.merge(functions) { $1 }
+    for (name, count) in functions { scope.functions[name] = (count, functionOptions[name] ?? []) }
   }
 
   private mutating func report(_ diagnostic: Diagnostic) {
@@ -96,23 +97,27 @@ public struct Checker {
       scope.variables.insert(variable)
       for inner in body { check(inner, file) }
       scope.restoreLocals(from: saved)
-    case .def(let name, let nameSpan, let parameters, let body):
+    case .def(let name, let nameSpan, let parameters, let options, let body):
       if registry.commands[name] != nil {
         report(
           Diagnostic(.error, "'\(name)' is a command and cannot be redefined", file: file, span: nameSpan))
       }
-      scope.functions[name] = parameters.count
+      scope.functions[name] = (parameters.count, options.map(\.name))
       let saved = scope
       scope.variables.formUnion(parameters)
+      for option in options {
+        checkExpression(option.value, file, looseNames: true)
+        scope.variables.insert(option.name)
+      }
       scope.insideFunction += 1
       for inner in body { check(inner, file) }
       scope.insideFunction -= 1
       scope.restoreLocals(from: saved)
     case .use(let module, let moduleSpan):
       checkUse(module, moduleSpan, file)
-    case .call(let name, let nameSpan, let arguments):
+    case .call(let name, let nameSpan, let arguments, let options):
       for argument in arguments { checkExpression(argument, file, looseNames: true) }
-      checkCall(name, nameSpan, arguments.count, statement.span, file)
+      checkCall(name, nameSpan, arguments.count, options, statement.span, file)
     }
   }
 
@@ -141,9 +146,11 @@ public struct Checker {
   }
 
   private mutating func checkCall(
-    _ name: String, _ nameSpan: SourceSpan, _ count: Int, _ span: SourceSpan, _ file: SourceFile
+    _ name: String, _ nameSpan: SourceSpan, _ count: Int, _ options: [NamedExpr], _ span: SourceSpan,
+    _ file: SourceFile
   ) {
-    guard let arity = scope.functions[name] else {
+    for option in options { checkExpression(option.value, file, looseNames: true) }
+    guard let (arity, optionNames) = scope.functions[name] else {
       let candidates = Array(registry.commands.keys) + Array(scope.functions.keys)
       var diagnostic = Diagnostic(.error, "unknown command '\(name)'", file: file, span: nameSpan)
       diagnostic.hint =
@@ -154,6 +161,15 @@ public struct Checker {
     }
     if arity != count {
       report(Diagnostic(.error, "'\(name)' takes \(arity) argument(s), got \(count)", file: file, span: span))
+    }
+    var given: [String] = []
+    for option in options {
+      if let problem = FunctionOptions.problem(
+        with: option, function: name, optionNames: optionNames, alreadyGiven: given)
+      {
+        report(Diagnostic(.error, problem.message, file: file, span: option.nameSpan, hint: problem.hint))
+      }
+      given.append(option.name)
     }
   }
 
@@ -185,11 +201,12 @@ public struct Checker {
       }
     }
     for diagnostic in found { report(diagnostic) }
-    declareResults(of: call, arguments)
+    declareResults(of: call, arguments, file)
   }
 
   /// Records the names a command introduces, so later lines can use them.
-  private mutating func declareResults(of call: CommandCall, _ arguments: BoundArguments) {
+  private mutating func declareResults(of call: CommandCall, _ arguments: BoundArguments, _ file: SourceFile)
+  {
     switch call.name {
     case "load":
       if let name = arguments.string("name") {
@@ -207,6 +224,17 @@ public struct Checker {
       }
     case "device":
       if let name = arguments.string("name") { scope.devices.insert(name) }
+    case "target":
+      // A description file is read now, so its mistakes are found without running and its device
+      // is known by name on later lines.
+      if let path = arguments.string("path"), FileManager.default.fileExists(atPath: path) {
+        do { scope.devices.insert(try DeviceFile.read(path).name) } catch {
+          report(
+            Diagnostic(
+              .error, error.message, file: file, span: arguments.spans["path"] ?? call.span, hint: error.hint)
+          )
+        }
+      }
     default:
       let signature = registry.signature(call.name)
       if let name = arguments.string("name"), signature?.preposition(.as)?.type.isNewName == true {
@@ -258,9 +286,9 @@ public struct Checker {
     case .binary(_, let left, let right):
       checkExpression(left, file)
       checkExpression(right, file)
-    case .call(let name, let arguments):
+    case .call(let name, let arguments, let options):
       for argument in arguments { checkExpression(argument, file, looseNames: true) }
-      checkCall(name, expr.span, arguments.count, expr.span, file)
+      checkCall(name, expr.span, arguments.count, options, expr.span, file)
     case .command(let call):
       checkCommand(call, file)
     }

@@ -4,7 +4,8 @@ struct StaticScope {
   var models: Set<String> = []
   var datasets: Set<String> = []
   var devices: Set<String> = []
-  var functions: [String: Int] = [:]
+  /// Each `def` function's number of parameters and its option names.
+  var functions: [String: (parameters: Int, options: [String])] = [:]
   /// Files the script writes before this point, so loading them later is not an error.
   var writtenFiles: Set<String> = []
   /// Set when a model was loaded under a name the checker cannot know.

@@ -37,10 +37,16 @@ enum DeviceCommand: Command {
 
   static func run(_ arguments: BoundArguments, in context: inout CommandContext) throws(CommandError) -> Value
   {
+    context.state.store(try device(from: arguments))
+    return .none
+  }
+
+  /// The device the arguments describe; `DeviceFile` builds its devices here too.
+  static func device(from arguments: BoundArguments) throws(CommandError) -> Device {
     guard let name = arguments.string("name"), let ram = arguments.number("ram"),
       let flash = arguments.number("flash"), let clock = arguments.number("clock")
     else { throw CommandError("device needs a name, ram, flash and clock") }
-    let device = Device(
+    return Device(
       name: name, summary: arguments.string("summary") ?? "", ram: Int(ram), flash: Int(flash),
       clockHz: clock,
       int8MACsPerCycle: arguments.number("int8_macs") ?? 1,
@@ -49,7 +55,5 @@ enum DeviceCommand: Command {
       weightsInFlash: arguments.bool("weights_in_flash") ?? true, tops: arguments.number("tops"),
       kind: arguments.string("kind").flatMap(DeviceKind.init(rawValue:)) ?? .mcu,
       compilerQuantizes: arguments.bool("compiler_quantizes") ?? false)
-    context.state.store(device)
-    return .none
   }
 }

@@ -14,13 +14,13 @@ extension ExportCommand {
         operators: [RequirementVector.Operator], inputs: [RequirementVector.Edge],
         outputs: [RequirementVector.Edge]
       )
-    var arena: Int?
+    var plan: MemoryPlan?
     let (deviceGraph, deviceIO) = try ReportCommand.deviceGraph(model, io: format == .tflite ? io : nil)
     do throws(EngineError) {
       switch format {
       case .tflite:
         interface = try RequirementVector.tfliteInterface(deviceGraph, io: deviceIO)
-        arena = try MemoryPlanner.plan(deviceGraph, io: deviceIO).arenaBytes
+        plan = try MemoryPlanner.plan(deviceGraph, io: deviceIO)
       case .onnx:
         let float = try staticBatch.map { (batch) throws(EngineError) in
           try model.model.withStaticShapes(batch: batch)
@@ -36,21 +36,24 @@ extension ExportCommand {
     } catch {
       throw CommandError(error)
     }
-    // The arena does not depend on the device (only the runtime overhead added to it does): plan once.
-    let deviceArena = arena ?? (try? MemoryPlanner.plan(deviceGraph, io: deviceIO).arenaBytes)
+    // The arena does not depend on the device (only the tail's pointer width and the runtime overhead
+    // added to it do): plan once, for a 32-bit TFLite Micro build.
+    let devicePlan = plan ?? (try? MemoryPlanner.plan(deviceGraph, io: deviceIO))
     let devices = state.devices.compactMap { device -> RequirementVector.DeviceEstimate? in
-      guard let deviceArena, let estimate = try? LatencyModel.estimate(deviceGraph, io: deviceIO, on: device)
+      guard let devicePlan, let estimate = try? LatencyModel.estimate(deviceGraph, io: deviceIO, on: device)
       else { return nil }
       let weightBudget = device.weightsInFlash ? device.flash : device.ram
+      let tail = device.tfliteMicroPointerBytes == nil ? 0 : devicePlan.persistentBytes
+      let ram = devicePlan.arenaBytes + tail + device.runtimeOverhead
       return .init(
         device: device.name, latencySeconds: estimate.seconds,
-        fits: facts.flashBytes <= weightBudget && deviceArena + device.runtimeOverhead <= device.ram)
+        fits: facts.flashBytes <= weightBudget && ram <= device.ram)
     }
     return RequirementVector(
       model: model.name, format: format.rawValue, precision: model.precision, parameters: facts.parameters,
-      nonZeroParameters: facts.nonZeroParameters, flashBytes: facts.flashBytes, arenaBytes: arena,
+      nonZeroParameters: facts.nonZeroParameters, flashBytes: facts.flashBytes, arenaBytes: plan?.arenaBytes,
       macs: facts.macs, operators: interface.operators, inputs: interface.inputs, outputs: interface.outputs,
-      devices: devices, accuracy: state.measuredAccuracy[model.name])
+      devices: devices, accuracy: state.measuredAccuracy[model.name], arenaTailBytes: plan?.persistentBytes)
   }
 
   /// `out/model.tflite` → `out/model.tflite.requirements.json`: the whole file name, so the vectors of

@@ -86,7 +86,7 @@ extension ReportCommand {
     }
     // Lowered once (a float model's lowering is not free) for both the arena plan and the latency.
     guard let (graph, io) = try? deviceGraph(model, io: nil) else { return facts }
-    if let plan = try? MemoryPlanner.plan(graph, io: io, runtimeOverhead: device?.runtimeOverhead ?? 0) {
+    if let plan = try? MemoryPlanner.plan(graph, io: io, for: device) {
       facts.peakRAMBytes = plan.peakBytes
       facts.arenaTimeline = plan.steps.map(\.liveBytes)
     }

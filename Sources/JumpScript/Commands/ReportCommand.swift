@@ -18,7 +18,12 @@ enum ReportCommand: Command {
     options: [
       Parameter(
         "io", .choice(TFLiteIO.allCases.map(\.rawValue)),
-        help: "for memory: the exported file's edges (default int8 for a quantized model, float otherwise)")
+        help: "for memory: the exported file's edges (default int8 for a quantized model, float otherwise)"),
+      Parameter(
+        "pointer_bits", .integer(range: 32...64),
+        help:
+          "for memory: pointer width of the TFLite Micro build that sizes the arena's persistent tail "
+          + "(default 32, a microcontroller; 64 is TFLite Micro's Python interpreter on a PC)"),
     ],
     prepositions: [
       (.vs, Parameter("baseline", .model, help: "the model to compare with (default: the one it came from)")),
@@ -46,7 +51,13 @@ enum ReportCommand: Command {
     }
     if arguments.string("section") == "memory" {
       let io = arguments.string("io").flatMap(TFLiteIO.init(rawValue:))
-      return try memoryReport(model, io: io, device: context.state.target)
+      let pointerBits = arguments.integer("pointer_bits")
+      if let pointerBits, pointerBits != 32, pointerBits != 64 {
+        throw CommandError(
+          "pointer_bits must be 32 or 64, got \(pointerBits)", parameter: "pointer_bits")
+      }
+      let pointerBytes = pointerBits.map { $0 / 8 }
+      return try memoryReport(model, io: io, device: context.state.target, pointerBytes: pointerBytes)
     }
     let baseline = arguments.model("baseline") ?? origin(of: model, in: context.state)
     let report = try compressionReport(

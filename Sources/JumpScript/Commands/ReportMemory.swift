@@ -16,27 +16,33 @@ extension ReportCommand {
     }
   }
 
-  /// Plans `model`'s arena with the target's runtime overhead.
+  /// Plans `model`'s arena for the target (its overhead, and a persistent tail when it runs TFLite Micro),
+  /// with the tail sized for `pointerBytes`-byte pointers when given.
   static func memoryPlan(
-    _ model: ModelValue, io: TFLiteIO?, device: Device?
+    _ model: ModelValue, io: TFLiteIO?, device: Device?, pointerBytes: Int? = nil
   ) throws(CommandError) -> MemoryPlan {
     let (graph, edges) = try deviceGraph(model, io: io)
     do {
-      return try MemoryPlanner.plan(graph, io: edges, runtimeOverhead: device?.runtimeOverhead ?? 0)
+      guard let pointerBytes else { return try MemoryPlanner.plan(graph, io: edges, for: device) }
+      return try MemoryPlanner.plan(
+        graph, io: edges, runtimeOverhead: device?.runtimeOverhead ?? 0, pointerBytes: pointerBytes)
     } catch {
       throw CommandError(error)
     }
   }
 
   /// The `report memory` record.
-  static func memoryReport(_ model: ModelValue, io: TFLiteIO?, device: Device?) throws(CommandError) -> Value
-  {
-    let plan = try memoryPlan(model, io: io, device: device)
+  static func memoryReport(
+    _ model: ModelValue, io: TFLiteIO?, device: Device?, pointerBytes: Int? = nil
+  ) throws(CommandError) -> Value {
+    let plan = try memoryPlan(model, io: io, device: device, pointerBytes: pointerBytes)
     let peak = plan.peakOp
     let live = plan.livePeakBuffers
     var fields: [(name: String, value: Value)] = [
       ("model", .string(model.name)),
       ("arena", .number(.bytes(plan.arenaBytes))),
+      ("tail", .number(.bytes(plan.persistentBytes))),
+      ("tflm_arena", .number(.bytes(plan.totalArenaBytes))),
       ("overhead", .number(.bytes(plan.runtimeOverhead))),
       ("peak_ram", .number(.bytes(plan.peakBytes))),
       ("peak_op", .number(Quantity(Double(peak)))),
@@ -48,10 +54,18 @@ extension ReportCommand {
       "memory plan of \(model.name): TFLite Micro arena over the exported file's \(plan.steps.count) ops",
       "  arena     \(ValueFormatter.grouped(plan.arenaBytes)) B (\(ValueFormatter.bytes(Double(plan.arenaBytes))))"
         + " planned greedily, tensors and kernel scratch rounded to 16 B",
-      "  peak RAM  \(ValueFormatter.bytes(Double(plan.peakBytes))) = arena + "
-        + "\(ValueFormatter.bytes(Double(plan.runtimeOverhead))) runtime overhead"
-        + (device.map { " (\($0.name))" } ?? " (no target selected)"),
     ]
+    if plan.persistentBytes > 0 {
+      lines.append(
+        "  tail      \(ValueFormatter.grouped(plan.persistentBytes)) B persistent (tensor and node structs, op data; "
+          + "estimated for \(pointerBytes.map { "\($0 * 8)" } ?? "32")-bit TFLite Micro): "
+          + "give the interpreter an arena of \(ValueFormatter.grouped(plan.totalArenaBytes)) B")
+    }
+    lines.append(
+      "  peak RAM  \(ValueFormatter.bytes(Double(plan.peakBytes))) = arena"
+        + (plan.persistentBytes > 0 ? " + tail" : "") + " + "
+        + "\(ValueFormatter.bytes(Double(plan.runtimeOverhead))) runtime overhead"
+        + (device.map { " (\($0.name))" } ?? " (no target selected)"))
     if !plan.steps.isEmpty {
       let step = plan.steps[peak]
       lines.append("  peak at   op \(peak) \(step.op) -> \(step.output); live there:")

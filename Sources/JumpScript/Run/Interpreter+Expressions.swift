@@ -38,10 +38,8 @@ extension Interpreter {
       }
       let rhs = try evaluate(right, file)
       return try Operators.binary(op, lhs, rhs).get(file: file, span: expr.span)
-    case .call(let name, let arguments):
-      var values: [Value] = []
-      for argument in arguments { values.append(try evaluateLoosely(argument, file)) }
-      return try call(name, nameSpan: expr.span, values, file, span: expr.span)
+    case .call(let name, let arguments, let options):
+      return try call(name, nameSpan: expr.span, arguments, options: options, file, span: expr.span)
     case .command(let call):
       return try runCommand(call, file)
     }

@@ -143,19 +143,18 @@ public final class Interpreter {
         for inner in body { _ = try run(inner, file) }
       }
       return .none
-    case .def(let name, let nameSpan, let parameters, let body):
+    case .def(let name, let nameSpan, let parameters, let options, let body):
       if registry.commands[name] != nil {
         throw Diagnostic(.error, "'\(name)' is a command and cannot be redefined", file: file, span: nameSpan)
       }
-      state.functions[name] = FunctionValue(name: name, parameters: parameters, body: body, source: file)
+      state.functions[name] = FunctionValue(
+        name: name, parameters: parameters, options: options, body: body, source: file, span: statement.span)
       return .none
     case .use(let module, let moduleSpan):
       try use(module: module, span: moduleSpan, in: file)
       return .none
-    case .call(let name, let nameSpan, let arguments):
-      var values: [Value] = []
-      for argument in arguments { values.append(try evaluateLoosely(argument, file)) }
-      return try call(name, nameSpan: nameSpan, values, file, span: statement.span)
+    case .call(let name, let nameSpan, let arguments, let options):
+      return try call(name, nameSpan: nameSpan, arguments, options: options, file, span: statement.span)
     }
   }
 
@@ -199,11 +198,13 @@ public final class Interpreter {
     return state.globals[name]
   }
 
+  /// Calls a `def` function: arguments and option values are evaluated in the caller (bare words
+  /// pass on as words); omitted options get their defaults, evaluated in the callee's scope so a
+  /// default may use the parameters before it.
   func call(
-    _ name: String, nameSpan: SourceSpan, _ arguments: [Value], _ file: SourceFile, span: SourceSpan
-  )
-    throws(Diagnostic) -> Value
-  {
+    _ name: String, nameSpan: SourceSpan, _ arguments: [Expr], options: [NamedExpr], _ file: SourceFile,
+    span: SourceSpan
+  ) throws(Diagnostic) -> Value {
     guard let function = state.functions[name] else {
       let candidates = Array(registry.commands.keys) + Array(state.functions.keys)
       var diagnostic = Diagnostic(
@@ -216,18 +217,37 @@ public final class Interpreter {
     guard arguments.count == function.parameters.count else {
       throw Diagnostic(
         .error, "'\(name)' takes \(function.parameters.count) argument(s), got \(arguments.count)",
-        file: file,
-        span: span, hint: "def \(name)(\(function.parameters.joined(separator: ", ")))")
+        file: file, span: span, hint: function.usage)
     }
+    var given: [String: Value] = [:]
+    for option in options {
+      if let problem = FunctionOptions.problem(
+        with: option, function: name, optionNames: function.optionNames, alreadyGiven: Array(given.keys))
+      {
+        throw Diagnostic(
+          .error, problem.message, file: file, span: option.nameSpan, hint: problem.hint, exitCode: .dataError
+        )
+      }
+      given[option.name] = try evaluateLoosely(option.value, file)
+    }
+    var values: [Value] = []
+    for argument in arguments { values.append(try evaluateLoosely(argument, file)) }
     guard callDepth < 64 else {
       throw Diagnostic(.error, "functions nest deeper than 64 calls", file: file, span: span)
     }
     callDepth += 1
     let savedScopes = scopes
-    scopes = [Dictionary(uniqueKeysWithValues: zip(function.parameters, arguments))]
+    scopes = [Dictionary(uniqueKeysWithValues: zip(function.parameters, values))]
     defer {
       scopes = savedScopes
       callDepth -= 1
+    }
+    for option in function.options {
+      if let value = given[option.name] {
+        define(option.name, value)
+      } else {
+        define(option.name, try evaluateLoosely(option.value, function.source))
+      }
     }
     for statement in function.body { _ = try run(statement, function.source) }
     return .none

@@ -12,8 +12,8 @@ public struct Expr: Sendable {
     case field(Expr, name: String, nameSpan: SourceSpan)
     case unary(UnaryOperator, Expr)
     case binary(BinaryOperator, Expr, Expr)
-    /// A call of a function defined with `def`: `shrink(0.5)`.
-    case call(name: String, arguments: [Expr])
+    /// A call of a function defined with `def`: `shrink(0.5)`, `fit(pico, min_agreement=0.98)`.
+    case call(name: String, arguments: [Expr], options: [NamedExpr])
     case command(CommandCall)
   }
 
@@ -44,6 +44,24 @@ public enum BinaryOperator: String, Sendable {
     case .add, .subtract: return 4
     case .multiply, .divide: return 5
     }
+  }
+}
+
+/// `NAME=VALUE` in a function's definition (the option and its default) or in a call (the
+/// option and its value), written like a command's `key=value` options.
+public struct NamedExpr: Sendable {
+  /// The option's name.
+  public var name: String
+  /// Where the name is.
+  public var nameSpan: SourceSpan
+  /// The default (in a `def`) or the value given (in a call).
+  public var value: Expr
+
+  /// Creates a named expression.
+  public init(name: String, nameSpan: SourceSpan, value: Expr) {
+    self.name = name
+    self.nameSpan = nameSpan
+    self.value = value
   }
 }
 
@@ -94,10 +112,11 @@ public struct Stmt: Sendable {
     case assign(name: String, nameSpan: SourceSpan, value: Expr)
     case `if`(condition: Expr, then: [Stmt], otherwise: [Stmt]?)
     case `for`(variable: String, variableSpan: SourceSpan, sequence: Expr, body: [Stmt])
-    case def(name: String, nameSpan: SourceSpan, parameters: [String], body: [Stmt])
+    /// `def NAME(PARAMETER, ..., OPTION=DEFAULT, ...) { BODY }`.
+    case def(name: String, nameSpan: SourceSpan, parameters: [String], options: [NamedExpr], body: [Stmt])
     case use(module: String, moduleSpan: SourceSpan)
-    /// A call of a `def` function written like a command: `shrink 0.5`, `fit pico`.
-    case call(name: String, nameSpan: SourceSpan, arguments: [Expr])
+    /// A call of a `def` function written like a command: `shrink 0.5`, `fit pico min_agreement=0.98`.
+    case call(name: String, nameSpan: SourceSpan, arguments: [Expr], options: [NamedExpr])
   }
 
   /// The statement's shape.

@@ -209,20 +209,11 @@ public struct Parser {
       advance()
       let (name, nameSpan) = try identifier("a function name")
       _ = try expect(.leftParen, "after the function name")
-      var parameters: [String] = []
-      while !check(.rightParen) {
-        let (parameter, parameterSpan) = try identifier("a parameter name")
-        if parameters.contains(parameter) {
-          throw fail("parameter '\(parameter)' appears twice", at: parameterSpan)
-        }
-        parameters.append(parameter)
-        if !check(.comma) { break }
-        advance()
-      }
+      let (parameters, options) = try parameterList()
       _ = try expect(.rightParen, "to close the parameter list")
       let body = try block("the function body")
       return Stmt(
-        kind: .def(name: name, nameSpan: nameSpan, parameters: parameters, body: body),
+        kind: .def(name: name, nameSpan: nameSpan, parameters: parameters, options: options, body: body),
         span: span(from: start))
     case .keyword(.use):
       advance()
@@ -247,22 +238,57 @@ public struct Parser {
       let expr = try expression()
       if case .name(let name) = expr.kind, !atStatementEnd {
         var arguments: [Expr] = []
+        var options: [NamedExpr] = []
         while !atStatementEnd {
-          if case .identifier = current.kind, peekKind() == .symbol(.assign) {
-            // `key=value` only makes sense after a command, so the first word is a mistyped one.
-            let hint = Suggestion.closest(to: name, in: Array(syntax.commands)).map {
-              "did you mean '\($0)'?"
-            }
+          if case .identifier(let key) = current.kind, peekKind() == .symbol(.assign) {
+            // Options of a `def` function; whether `name` has them is the checker's business.
+            let keySpan = advance().span
+            advance()
+            if atStatementEnd { throw fail("expected a value after '\(key)='") }
+            options.append(NamedExpr(name: key, nameSpan: keySpan, value: try expression()))
+            continue
+          }
+          if let first = options.first {
             throw fail(
-              "unknown command '\(name)'", at: expr.span, hint: hint ?? "type .help for the list of commands")
+              "a positional argument after the option '\(first.name)='",
+              hint: "write the arguments first, then the NAME=VALUE options")
           }
           arguments.append(try expression())
         }
         return Stmt(
-          kind: .call(name: name, nameSpan: expr.span, arguments: arguments), span: span(from: start))
+          kind: .call(name: name, nameSpan: expr.span, arguments: arguments, options: options),
+          span: span(from: start))
       }
       return Stmt(kind: .expression(expr), span: expr.span)
     }
+  }
+
+  /// A `def`'s parameters, then its options with their defaults: `device, min_agreement=0.97`.
+  private mutating func parameterList() throws(ParseError) -> ([String], [NamedExpr]) {
+    var parameters: [String] = []
+    var options: [NamedExpr] = []
+    while !check(.rightParen) {
+      let (parameter, parameterSpan) = try identifier("a parameter name")
+      if parameters.contains(parameter) || options.contains(where: { $0.name == parameter }) {
+        throw fail("parameter '\(parameter)' appears twice", at: parameterSpan)
+      }
+      if check(.assign) {
+        advance()
+        if check(.comma) || check(.rightParen) {
+          throw fail("expected a default value after '\(parameter)='")
+        }
+        options.append(NamedExpr(name: parameter, nameSpan: parameterSpan, value: try expression()))
+      } else if let first = options.first {
+        throw fail(
+          "parameter '\(parameter)' has no default but follows the option '\(first.name)'", at: parameterSpan,
+          hint: "list the parameters first, then the options with their defaults (NAME=DEFAULT)")
+      } else {
+        parameters.append(parameter)
+      }
+      if !check(.comma) { break }
+      advance()
+    }
+    return (parameters, options)
   }
 
   private mutating func ifStatement() throws(ParseError) -> Stmt {
@@ -425,13 +451,25 @@ public struct Parser {
       if check(.leftParen) && current.span.start == token.span.end {
         advance()
         var arguments: [Expr] = []
+        var options: [NamedExpr] = []
         while !check(.rightParen) {
-          arguments.append(try expression())
+          if case .identifier(let key) = current.kind, peekKind() == .symbol(.assign) {
+            let keySpan = advance().span
+            advance()
+            options.append(NamedExpr(name: key, nameSpan: keySpan, value: try expression()))
+          } else if let first = options.first {
+            throw fail(
+              "a positional argument after the option '\(first.name)='",
+              hint: "write the arguments first, then the NAME=VALUE options")
+          } else {
+            arguments.append(try expression())
+          }
           if !check(.comma) { break }
           advance()
         }
         _ = try expect(.rightParen, "to close the argument list of '\(name)'")
-        return Expr(kind: .call(name: name, arguments: arguments), span: span(from: token.span.start))
+        return Expr(
+          kind: .call(name: name, arguments: arguments, options: options), span: span(from: token.span.start))
       }
       return Expr(kind: .name(name), span: token.span)
     case .symbol(.leftBracket):

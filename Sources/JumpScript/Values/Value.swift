@@ -76,18 +76,6 @@ public struct Record: Sendable {
   }
 }
 
-/// A function defined with `def`.
-public struct FunctionValue: Sendable {
-  /// Its name.
-  public var name: String
-  /// Parameter names in order.
-  public var parameters: [String]
-  /// The statements of its body.
-  public var body: [Stmt]
-  /// Where it was defined, for diagnostics.
-  public var source: SourceFile
-}
-
 extension Device {
   /// The fields scripts read: `target.ram`, `target.flash`, ...
   var fields: [(String, Value)] {

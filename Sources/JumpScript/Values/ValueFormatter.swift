@@ -56,8 +56,7 @@ public enum ValueFormatter {
     case .dataset(let dataset): return dataset.summaryLine
     case .target(let device): return deviceLine(device)
     case .record(let record): return record.text
-    case .function(let function):
-      return "def \(function.name)(\(function.parameters.joined(separator: ", ")))"
+    case .function(let function): return function.declaration
     }
   }
 

@@ -39,7 +39,7 @@ import Testing
   }
 
   @Test func greedyPlanOfATinyNetwork() throws {
-    let plan = try MemoryPlanner.plan(Self.graph(), runtimeOverhead: 1000)
+    let plan = try MemoryPlanner.plan(Self.graph(), runtimeOverhead: 1000, pointerBytes: nil)
     let offsets = Dictionary(uniqueKeysWithValues: plan.buffers.map { ($0.name, $0.offset) })
     // Sorted largest first (ties: added last first): y2, y1, MEAN's accumulators (32 B), its axes and
     // index scratch, then out, r, m, x (16 B each after rounding up). m finds no gap below the scratch.
@@ -61,6 +61,25 @@ import Testing
     #expect(plan.steps.map(\.op) == ["CONV_2D", "CONV_2D", "MEAN", "RESHAPE", "FULLY_CONNECTED"])
     #expect(Set(plan.livePeakBuffers.map(\.name)) == ["y1", "y2"])
     #expect(plan.steps.map(\.liveBytes) == [16 + 128, 128 + 128, 128 + 64 + 16, 16 + 16, 16 + 16])
+  }
+
+  @Test func thePersistentTailComesOnTopOfTheHead() throws {
+    let graph = try Self.graph()
+    let none = try MemoryPlanner.plan(graph, runtimeOverhead: 1000, pointerBytes: nil)
+    let device = try MemoryPlanner.plan(graph, runtimeOverhead: 1000)
+    let host = try MemoryPlanner.plan(
+      graph, runtimeOverhead: 1000, pointerBytes: PersistentTail.hostPointerBytes)
+    #expect(none.persistentBytes == 0)
+    // The tail does not move the planned tensors.
+    #expect(device.arenaBytes == none.arenaBytes && device.buffers == none.buffers)
+    #expect(device.persistentBytes > 0 && host.persistentBytes > device.persistentBytes)
+    #expect(device.totalArenaBytes == device.arenaBytes + device.persistentBytes)
+    #expect(device.peakBytes == device.totalArenaBytes + 1000)
+    // A Linux box runs LiteRT, not TFLite Micro: no tail, its overhead covers the runtime.
+    let linux = Device(name: "box", ram: 1 << 30, flash: 1 << 30, clockHz: 1e9, kind: .linux)
+    #expect(try MemoryPlanner.plan(graph, for: linux).persistentBytes == 0)
+    let mcu = Device(name: "mcu", ram: 1 << 18, flash: 1 << 21, clockHz: 1e8, runtimeOverhead: 1000)
+    #expect(try MemoryPlanner.plan(graph, for: mcu) == device)
   }
 
   @Test func everyBufferIsRoundedTo16Bytes() throws {

@@ -184,6 +184,24 @@ private func summary(_ diagnostics: [Diagnostic]) -> [String] {
     #expect(summary(found) == ["3:1: 'f' takes 2 argument(s), got 1", "4:1: 'f' takes 2 argument(s), got 3"])
   }
 
+  @Test func functionOptionsAreChecked() {
+    let found = check(
+      "def f(a, by=2, plus=0) {\n  a * by + plus\n}\nf 1 by=3\nf 1 bye=3\nf(1, plus=1, plus=2)\nf 1 zzz=1")
+    #expect(
+      summary(found) == [
+        "5:5: unknown option 'bye' for 'f'", "6:14: 'plus' is given twice",
+        "7:5: unknown option 'zzz' for 'f'",
+      ])
+    #expect(found.first?.hint == "did you mean 'by'?")
+    #expect(found.last?.hint == "options are by, plus")
+  }
+
+  @Test func mistypedCommandWithOptionsIsAnUnknownCommand() {
+    let found = check("prnue 0.5 finetune=2")
+    #expect(summary(found) == ["1:1: unknown command 'prnue'"])
+    #expect(found.first?.hint == "did you mean 'prune'?")
+  }
+
   @Test func commandNamesAreReserved() {
     #expect(summary(check("let report = 1")) == ["1:5: 'report' is a command and cannot be a variable name"])
     #expect(summary(check("def seed(n) {\n}")) == ["1:5: 'seed' is a command and cannot be redefined"])

@@ -116,7 +116,7 @@ import Testing
     #expect(session.state.target?.name == "pico")
     #expect(try session.display("target.name") == "pico")
     #expect(try session.display("target.flash") == "2 MB")
-    #expect(try session.display("target.overhead") == "8 KB")
+    #expect(try session.display("target.overhead") == "4 KB")
   }
 
   @Test func userDevices() throws {

@@ -27,7 +27,7 @@ import Testing
     let text = try session.display("report")
     #expect(text.contains("  compared with teacher:"))
     #expect(text.contains("flash (weights)") && text.contains("× smaller"))
-    #expect(text.contains("  verdict: does not fit pico: peak RAM 344 KB > 264 KB"))
+    #expect(text.contains("  verdict: does not fit pico: peak RAM 347 KB > 264 KB"))
     #expect(text.contains("  lineage: load teacher.onnx -> quantize int8 ptq"))
   }
 

@@ -26,7 +26,7 @@ import Testing
     #expect(
       ReportCommand.signature.usage == "report [memory] [MODEL] [vs BASELINE] [on DATASET] [to PATH] [io=…]")
     #expect(SeedCommand.signature.usage == "seed SEED")
-    #expect(TargetCommand.signature.usage == "target DEVICE")
+    #expect(TargetCommand.signature.usage == "target [DEVICE] [from PATH]")
     // Required options are not shown as optional.
     #expect(DeviceCommand.signature.usage.hasPrefix("device NAME ram=… flash=… clock=… [int8_macs=1] "))
   }

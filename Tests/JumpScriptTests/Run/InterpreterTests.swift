@@ -211,9 +211,53 @@ private final class CancelFlag: @unchecked Sendable {
     try session.run("def pair(a, b) {\n}")
     let tooFew = try #require(session.failure("pair(1)"))
     #expect(tooFew.message == "'pair' takes 2 argument(s), got 1")
-    #expect(tooFew.hint == "def pair(a, b)")
+    #expect(tooFew.hint == "pair A B")
     #expect(session.failure("pair 1 2 3")?.message == "'pair' takes 2 argument(s), got 3")
     #expect(session.failure("pair(1, 2)") == nil)
+  }
+
+  @Test func functionOptionsTakeTheirDefaultsUnlessGiven() throws {
+    let session = TestSession()
+    try session.run(
+      """
+      def scale(x, by=2, plus=by * 10) {
+        x * by + plus
+      }
+      scale 1
+      scale 1 by=3
+      scale(1, plus=0)
+      scale 1 plus=1 by=5
+      """)
+    #expect(session.printed == ["22", "33", "2", "6"])
+    #expect(session.failure("by")?.message == "unknown name 'by'")
+  }
+
+  @Test func functionOptionMistakesNameTheOptions() throws {
+    let session = TestSession()
+    try session.run("def scale(x, by=2, plus=0) {\n}")
+    let typo = try #require(session.failure("scale 1 bye=3"))
+    #expect(typo.message == "unknown option 'bye' for 'scale'")
+    #expect(typo.hint == "did you mean 'by'?")
+    let unknown = try #require(session.failure("scale 1 zzz=3"))
+    #expect(unknown.hint == "options are by, plus")
+    #expect(session.failure("scale 1 by=1 by=2")?.message == "'by' is given twice")
+    try session.run("def plain(x) {\n}")
+    #expect(session.failure("plain 1 by=1")?.hint == "'plain' has no options")
+  }
+
+  @Test func functionHelpShowsUsageDocumentationAndOptionDefaults() throws {
+    let session = TestSession()
+    try session.run("# Scales a number.\n#\n# by: the factor\ndef scale(x, by=2, plus=0KB) {\n}")
+    let function = try #require(session.state.functions["scale"])
+    #expect(function.usage == "scale X [by=2] [plus=0KB]")
+    #expect(try session.display("scale") == "def scale(x, by=2, plus=0KB)")
+    let lines = function.helpText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    #expect(lines.first == "scale X [by=2] [plus=0KB]")
+    #expect(lines.contains("  Scales a number."))
+    #expect(lines.contains("  by: the factor"))
+    #expect(lines.contains("options:"))
+    #expect(lines.contains { $0.hasPrefix("  by ") && $0.hasSuffix("default 2") })
+    #expect(lines.contains { $0.hasPrefix("  plus ") && $0.hasSuffix("default 0KB") })
   }
 
   @Test func unknownFunctionsAndCommands() throws {

@@ -19,11 +19,13 @@ enum AST {
       return text + ")"
     case .for(let variable, _, let sequence, let body):
       return "(for \(variable) \(describe(sequence)) {\(describe(body))})"
-    case .def(let name, _, let parameters, let body):
-      return "(def \(name)(\(parameters.joined(separator: ","))) {\(describe(body))})"
+    case .def(let name, _, let parameters, let options, let body):
+      let names = parameters + options.map { "\($0.name)=\(describe($0.value))" }
+      return "(def \(name)(\(names.joined(separator: ","))) {\(describe(body))})"
     case .use(let module, _): return "(use \(module))"
-    case .call(let name, _, let arguments):
-      return "(call \(name)" + arguments.map { " " + describe($0) }.joined() + ")"
+    case .call(let name, _, let arguments, let options):
+      return "(call \(name)" + arguments.map { " " + describe($0) }.joined()
+        + options.map { " \($0.name)=\(describe($0.value))" }.joined() + ")"
     }
   }
 
@@ -51,8 +53,9 @@ enum AST {
     case .field(let base, let name, _): return "\(describe(base)).\(name)"
     case .unary(let op, let operand): return "(\(op.rawValue) \(describe(operand)))"
     case .binary(let op, let left, let right): return "(\(op.rawValue) \(describe(left)) \(describe(right)))"
-    case .call(let name, let arguments):
-      return "\(name)(" + arguments.map(describe).joined(separator: " ") + ")"
+    case .call(let name, let arguments, let options):
+      let parts = arguments.map(describe) + options.map { "\($0.name)=\(describe($0.value))" }
+      return "\(name)(" + parts.joined(separator: " ") + ")"
     case .command(let call): return describe(call)
     }
   }

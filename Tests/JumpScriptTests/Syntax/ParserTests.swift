@@ -116,6 +116,28 @@ private func errors(_ text: String) -> [String] {
 
   @Test func duplicateParameterIsAnError() {
     #expect(errors("def f(a, a) {\n}") == ["1:10: parameter 'a' appears twice"])
+    #expect(errors("def f(a, b=1, a=2) {\n}") == ["1:15: parameter 'a' appears twice"])
+  }
+
+  @Test func defOptionsHaveDefaultsAndCallsPassThemLikeCommandOptions() {
+    let text = """
+      def fit(device, min_agreement=97%, max_drop=false) {
+      }
+      fit pico min_agreement=0.98
+      fit(pico, max_drop=1, min_agreement=0.9)
+      """
+    #expect(
+      tree(text)
+        == "(def fit(device,min_agreement=97%,max_drop=false) {}) (call fit pico min_agreement=0.98) fit(pico max_drop=1 min_agreement=0.9)"
+    )
+  }
+
+  @Test func optionsComeAfterParameters() {
+    #expect(
+      errors("def f(a=1, b) {\n}") == ["1:12: parameter 'b' has no default but follows the option 'a'"])
+    #expect(errors("def f(a=) {\n}") == ["1:9: expected a default value after 'a='"])
+    #expect(errors("f x=1 2") == ["1:7: a positional argument after the option 'x='"])
+    #expect(errors("f(x=1, 2)") == ["1:8: a positional argument after the option 'x='"])
   }
 
   @Test func use() {
