@@ -68,6 +68,38 @@ enum Activation: Equatable, Sendable {
     }
   }
 
+  /// `destination[i] = activation(source[i] + bias)`: a convolution's bias and activation in one pass, with
+  /// the same two roundings as adding first and activating after.
+  func apply(
+    _ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ count: Int,
+    adding bias: Float
+  ) {
+    switch self {
+    case .none:
+      for i in 0..<count { destination[i] = source[i] + bias }
+    case .relu:
+      for i in 0..<count {
+        let v = source[i] + bias
+        destination[i] = v > 0 ? v : 0
+      }
+    case .clip(let low, let high):
+      for i in 0..<count {
+        let v = source[i] + bias
+        destination[i] = v < low ? low : (v > high ? high : v)
+      }
+    case .hardSwish:
+      let sixth: Float = 1.0 / 6.0
+      for i in 0..<count {
+        let v = source[i] + bias
+        let t = v * sixth + 0.5
+        destination[i] = v * (t < 0 ? 0 : (t > 1 ? 1 : t))
+      }
+    case .hardSigmoid, .sigmoid:
+      for i in 0..<count { destination[i] = source[i] + bias }
+      applyInPlace(destination, count)
+    }
+  }
+
   /// Applies the activation in place on `count` elements.
   func applyInPlace(_ values: UnsafeMutablePointer<Float>, _ count: Int) {
     if self != .none { apply(UnsafePointer(values), values, count) }

@@ -1,14 +1,23 @@
 extension Kernels {
   /// The scratch floats `conv2d` needs: one im2col matrix per worker (none for pointwise convolutions).
   static func conv2dScratchCount(_ g: ConvGeometry, threads: Int) -> Int {
+    if isFullyConnected(g) { return 0 }
     if batchesSamples(g) { return (g.columnRows + g.outPerGroup) * g.batch * g.outPlane }
     return g.isPointwise ? 0 : g.columnRows * g.outPlane * max(1, min(threads, g.batch))
   }
 
-  /// True when a convolution's samples are better multiplied in one GEMM: small output planes make
-  /// per-sample GEMMs too narrow to run at speed.
+  /// True when a convolution is a fully connected layer: pointwise on 1 x 1 planes (squeeze-excitation
+  /// blocks, heads after global pooling), so `N x C_in` samples times the transposed `C_out x C_in` weight
+  /// is the whole convolution, with no copies.
+  static func isFullyConnected(_ g: ConvGeometry) -> Bool {
+    g.isPointwise && g.inPlane == 1 && g.group == 1
+  }
+
+  /// True when a convolution's samples are better multiplied in one GEMM: output planes under 64 make
+  /// per-sample GEMMs too narrow to run at speed. From 64 columns on, OpenBLAS multiplies per sample as
+  /// fast as over the whole batch, and the per-sample path skips the copies in and out of the wide matrix.
   static func batchesSamples(_ g: ConvGeometry) -> Bool {
-    g.batch > 1 && g.outPlane < 256
+    g.batch > 1 && g.outPlane < 64
   }
 
   /// Convolution (any groups, strides, pads, dilations) by im2col + SGEMM, then bias and `activation`.
@@ -22,6 +31,11 @@ extension Kernels {
     output: UnsafeMutablePointer<Float>, activation: Activation, scratch: UnsafeMutablePointer<Float>?,
     threads: Int
   ) {
+    if isFullyConnected(g) {
+      setBLASThreads(threads)
+      convFullyConnected(g, input, weight, bias, output, activation)
+      return
+    }
     if batchesSamples(g), let scratch {
       setBLASThreads(threads)
       for group in 0..<g.group {
@@ -38,6 +52,22 @@ extension Kernels {
         convSample(g, n, input, weight, bias, output, activation, columns)
       }
     }
+  }
+
+  /// `conv2d` for `isFullyConnected` geometries: the output rows start as the bias and one GEMM adds
+  /// `input * weight^T` (a matrix-vector product for one sample), then the activation runs over all rows.
+  private static func convFullyConnected(
+    _ g: ConvGeometry, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+    _ bias: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ activation: Activation
+  ) {
+    if let bias {
+      for n in 0..<g.batch { copy(bias, output + n * g.outChannels, g.outChannels) }
+    }
+    sgemm(
+      transA: false, transB: true, m: g.batch, n: g.outChannels, k: g.inChannels, alpha: 1, a: input,
+      lda: g.inChannels, b: weight, ldb: g.inChannels, beta: bias == nil ? 0 : 1, c: output,
+      ldc: g.outChannels)
+    activation.applyInPlace(output, g.batch * g.outChannels)
   }
 
   /// One group of `conv2d` for every sample at once: the samples' im2col matrices side by side
@@ -70,12 +100,10 @@ extension Kernels {
         let row = destination + m * plane
         let source = result + m * wide + n * plane
         if let bias {
-          let b = bias[group * g.outPerGroup + m]
-          for j in 0..<plane { row[j] = source[j] + b }
+          activation.apply(source, row, plane, adding: bias[group * g.outPerGroup + m])
         } else {
-          copy(source, row, plane)
+          activation.apply(source, row, plane)
         }
-        activation.applyInPlace(row, plane)
       }
     }
   }
@@ -113,10 +141,10 @@ extension Kernels {
     for c in 0..<channels {
       let row = values + c * plane
       if let bias {
-        let b = bias[c]
-        for j in 0..<plane { row[j] += b }
+        activation.apply(row, row, plane, adding: bias[c])
+      } else {
+        activation.applyInPlace(row, plane)
       }
-      activation.applyInPlace(row, plane)
     }
   }
 }

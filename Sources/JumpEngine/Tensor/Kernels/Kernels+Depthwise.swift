@@ -25,6 +25,11 @@ extension Kernels {
     output: UnsafeMutablePointer<Float>, activation: Activation, scratch: UnsafeMutablePointer<Float>,
     threads: Int
   ) {
+    if usesDepthwiseTapList(g) {
+      depthwiseTapList(
+        g, input: input, weight: weight, bias: bias, output: output, activation: activation, threads: threads)
+      return
+    }
     let planes = g.batch * g.outChannels
     let multiplier = g.outChannels / g.inChannels
     let taps = g.kernelHeight * g.kernelWidth
