@@ -83,7 +83,9 @@ struct StaticEvaluator {
     -> Diagnostic
   {
     var diagnostic = Diagnostic(.error, "unknown \(kind) '\(name)'", file: file, span: span)
-    diagnostic.hint = Suggestion.closest(to: name, in: Array(known)).map { "did you mean '\($0)'?" }
+    diagnostic.hint =
+      Suggestion.closest(to: name, in: Array(known)).map { "did you mean '\($0)'?" }
+      ?? Suggestion.listing(kind, Array(known))
     return diagnostic
   }
 }

@@ -13,6 +13,13 @@ public enum Suggestion {
     return distance <= allowed ? candidate : nil
   }
 
+  /// `known targets: pico, uno`: every known name of a kind, when there are a few to choose from and none
+  /// is close to what was typed (nil for none, or for more than a screenful).
+  public static func listing(_ kind: String, _ candidates: [String]) -> String? {
+    guard !candidates.isEmpty, candidates.count <= 12 else { return nil }
+    return "known \(kind)s: " + candidates.sorted().joined(separator: ", ")
+  }
+
   /// The command a lone unknown word was probably meant to be (`reprot` for `report`): a command
   /// close to it, when no known name is closer to hand.
   public static func mistypedCommand(_ word: String, commands: [String], names: [String]) -> String? {

@@ -87,7 +87,9 @@ extension Interpreter {
     hint: String?
   ) -> Diagnostic {
     var diagnostic = Diagnostic(.error, "unknown \(kind) '\(name)'", file: file, span: span)
-    diagnostic.hint = Suggestion.closest(to: name, in: candidates).map { "did you mean '\($0)'?" } ?? hint
+    diagnostic.hint =
+      Suggestion.closest(to: name, in: candidates).map { "did you mean '\($0)'?" } ?? hint
+      ?? Suggestion.listing(kind, candidates)
     return diagnostic
   }
 }

@@ -85,30 +85,3 @@ private func diagnostic(_ text: String, at needle: String, hint: String? = nil) 
     #expect(Diagnostic(.error, "x").exitCode == .failure)
   }
 }
-
-@Suite struct SuggestionTests {
-  let precisions = ["int8", "int4", "int16x8"]
-
-  @Test func didYouMean() {
-    #expect(Suggestion.closest(to: "int7", in: precisions) == "int8")
-    #expect(Suggestion.closest(to: "in8t", in: precisions) == "int8")
-    #expect(Suggestion.closest(to: "INT4", in: precisions) == "int4")
-    #expect(Suggestion.closest(to: "int16x9", in: precisions) == "int16x8")
-    #expect(Suggestion.closest(to: "reprot", in: ["report", "export", "seed"]) == "report")
-  }
-
-  @Test func nothingCloseMeansNoSuggestion() {
-    #expect(Suggestion.closest(to: "float", in: precisions) == nil)
-    #expect(Suggestion.closest(to: "x", in: ["y"]) == "y")
-    #expect(Suggestion.closest(to: "ab", in: ["xy"]) == nil)
-    #expect(Suggestion.closest(to: "int8", in: []) == nil)
-  }
-
-  @Test func editDistance() {
-    #expect(Suggestion.editDistance("", "") == 0)
-    #expect(Suggestion.editDistance("", "abc") == 3)
-    #expect(Suggestion.editDistance("kitten", "sitting") == 3)
-    #expect(Suggestion.editDistance("in8t", "int8") == 1)
-    #expect(Suggestion.editDistance("ab", "ba") == 1)
-  }
-}
