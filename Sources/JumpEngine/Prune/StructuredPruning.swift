@@ -9,10 +9,14 @@
 /// do not compare across layers: scales differ by layer, more so after BatchNorm folding, and on the
 /// sample teacher they empty one layer down to a single channel.) Either way every layer keeps at least one channel, and ties
 /// go by layer order, then channel index.
+///
+/// **Residual groups.** The layers whose outputs meet at residual Adds form one ranked layer whose channel
+/// norm is the sum of its producers' L1 norms; the chosen indices leave every producer at once.
 public enum StructuredPruning {
   /// What was removed.
   public struct Removal: Sendable, Equatable {
-    /// Removed channel indices (ascending) by producing node name.
+    /// Removed channel indices (ascending) by producing node name; the producers of a residual group are
+    /// each listed, with the same indices.
     public var channels: [String: [Int]]
     /// Channels before removal, by producing node name, for the prunable layers.
     public var channelCounts: [String: Int]
