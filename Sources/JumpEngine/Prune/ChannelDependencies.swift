@@ -8,12 +8,18 @@
 /// and `group` shrink, and the walk continues past them). It ends at the consumers whose input channels
 /// shrink: a convolution with `group = 1`, a Gemm or a MatMul with a constant weight.
 ///
+/// A residual Add of two computed tensors with the same channels joins the channel sets of both its inputs
+/// and its output: the walk stops there, and every layer (and Add) that meets at it, through chains of
+/// blocks, becomes one group (`ResidualGroups`) that loses the same channel indices everywhere. The Add's
+/// output is walked like a layer's, so the next blocks' convolutions, BatchNorms and depthwise chains
+/// shrink with it. A group stays whole when one of its members cannot be pruned, or when an Add input is
+/// not produced by a prunable layer (the graph input, a Concat, a squeeze-excitation Mul).
+///
 /// Anything else makes the layer unprunable, with the reason kept for the report: a graph output (so the
 /// final classifier's outputs are never removed), Concat, Reshape, a depthwise multiplier, a weight shared
-/// with another node, and, deliberately, an Add, Sub, Mul or Div whose other operand is not a scalar
-/// constant. That last rule skips the channels of residual additions (and of squeeze-excitation products):
-/// pruning them would need the same channels removed from every branch of the sum and from the block's
-/// input, so the layers feeding an addition are left whole and the layers inside the branches are pruned.
+/// with another node, and, deliberately, a Sub, Mul or Div (or an Add with a non-scalar constant) whose
+/// other operand is not a scalar constant: the channels of squeeze-excitation products and of Concats are
+/// kept whole.
 public struct ChannelDependencies: Sendable {
   /// A tensor to cut along an axis when channels go.
   public struct Slice: Sendable, Equatable {
@@ -25,9 +31,10 @@ public struct ChannelDependencies: Sendable {
     public var inner: Int
   }
 
-  /// A layer whose output channels can be removed, with everything that follows them.
+  /// A layer (or residual group of layers) whose output channels can be removed, with everything that
+  /// follows them.
   public struct Layer: Sendable, Equatable {
-    /// The producing node's name.
+    /// The producing node's name (the first producer of a residual group, in graph order).
     public var node: String
     /// The weight whose output channels are scored and removed.
     public var weight: String
@@ -35,10 +42,23 @@ public struct ChannelDependencies: Sendable {
     public var outputAxis: Int
     /// The number of output channels.
     public var channels: Int
-    /// Every tensor to cut, the producer's weight and bias included.
+    /// Every tensor to cut, the producers' weights and biases included.
     public var slices: [Slice]
     /// Depthwise convolutions whose `group` becomes the number of kept channels.
     public var depthwiseNodes: [String]
+    /// Every layer whose outputs meet this one's at residual Adds, this one first, in graph order: they
+    /// lose the same channels, ranked by the sum of their filters' L1 norms.
+    public var producers: [Producer]
+  }
+
+  /// One producer of a layer's channels.
+  public struct Producer: Sendable, Equatable {
+    /// The node's name.
+    public var node: String
+    /// Its weight.
+    public var weight: String
+    /// The axis of `weight` that indexes output channels.
+    public var outputAxis: Int
   }
 
   /// The prunable layers, in graph order.
@@ -46,28 +66,102 @@ public struct ChannelDependencies: Sendable {
   /// Layers that cannot be pruned, with why: `conv2: its output reaches an Add with another branch`.
   public var skipped: [(node: String, reason: String)]
 
+  /// What one channel source (a layer or a residual Add) reaches.
+  private struct Source {
+    var node: String
+    var producer: (weight: String, axis: Int, channels: Int, slices: [Slice])?
+    var walk: ChannelWalk
+    var failure: String?
+  }
+
   /// Analyses a graph.
   public init(_ graph: Graph) {
     var readers: [String: Int] = [:]
     for node in graph.nodes { for input in Set(node.inputs) { readers[input, default: 0] += 1 } }
     let outputs = Set(graph.outputs.map(\.name))
-    var layers: [Layer] = []
-    var skipped: [(node: String, reason: String)] = []
+    var sources: [Source] = []
+    var groups = ResidualGroups()
+    var reached: [String: Set<Int>] = [:]
     for node in graph.nodes {
-      guard let producer = Self.producerSlices(node, graph) else { continue }
-      var walk = ChannelWalk(graph: graph, readers: readers, outputs: outputs)
+      let producer = Self.producerSlices(node, graph)
+      let isJoin = ResidualJoin.isJoin(node, graph)
+      guard producer != nil || isJoin else { continue }
+      var source = Source(
+        node: node.name, producer: producer,
+        walk: ChannelWalk(graph: graph, readers: readers, outputs: outputs))
       do throws(ChannelWalk.Stop) {
-        for slice in producer.slices where (readers[slice.initializer] ?? 0) > 1 {
+        for slice in producer?.slices ?? [] where (readers[slice.initializer] ?? 0) > 1 {
           throw ChannelWalk.Stop("its weights are shared with another node (\(slice.initializer))")
         }
-        try walk.follow(node.outputs[0], inner: 1)
-        layers.append(
-          Layer(
-            node: node.name, weight: producer.weight, outputAxis: producer.axis, channels: producer.channels,
-            slices: producer.slices + walk.slices, depthwiseNodes: walk.depthwise))
+        try source.walk.follow(node.outputs[0], inner: 1)
       } catch {
-        skipped.append((node.name, error.reason))
+        source.failure = error.reason
       }
+      for junction in source.walk.junctions {
+        groups.join(node.name, junction.add)
+        reached[junction.add, default: []].insert(junction.position)
+      }
+      if isJoin { reached[node.name, default: []].formUnion([]) }
+      sources.append(source)
+    }
+    // Why each group stays whole: the first failing member, or an Add input no prunable layer produces.
+    var failures: [String: String] = [:]
+    var adds: [String: [String]] = [:]
+    for source in sources {
+      let root = groups.root(source.node)
+      if let failure = source.failure, failures[root] == nil {
+        failures[root] = "'\(source.node)': \(failure)"
+      }
+      guard let positions = reached[source.node],
+        let node = graph.nodes.first(where: { $0.name == source.node })
+      else { continue }
+      adds[root, default: []].append(source.node)
+      for (index, input) in node.inputs.enumerated() where !positions.contains(index) && failures[root] == nil
+      {
+        failures[root] = "'\(source.node)' adds '\(input)', which no prunable layer produces"
+      }
+    }
+    var members: [String: [Source]] = [:]
+    for source in sources where source.producer != nil {
+      members[groups.root(source.node), default: []].append(source)
+    }
+    var layers: [Layer] = []
+    var skipped: [(node: String, reason: String)] = []
+    var emitted = Set<String>()
+    for source in sources {
+      guard let first = source.producer else { continue }
+      let root = groups.root(source.node)
+      let group = members[root] ?? []
+      let joins = adds[root] ?? []
+      let channelCounts = Set(group.compactMap { $0.producer?.channels })
+      if failures[root] == nil, channelCounts.count > 1 {
+        failures[root] = "its producers have different channel counts \(channelCounts.sorted())"
+      }
+      if let failure = failures[root] {
+        let reason =
+          joins.isEmpty
+          ? source.failure ?? failure
+          : source.failure
+            ?? "it meets other branches at residual Add \(joins.map { "'\($0)'" }.joined(separator: ", ")), "
+            + "kept whole because \(failure)"
+        skipped.append((source.node, reason))
+        continue
+      }
+      guard emitted.insert(root).inserted else { continue }
+      var slices: [Slice] = []
+      for member in sources where groups.root(member.node) == root {
+        for slice in (member.producer?.slices ?? []) + member.walk.slices where !slices.contains(slice) {
+          slices.append(slice)
+        }
+      }
+      let depthwise = sources.filter { groups.root($0.node) == root }.flatMap(\.walk.depthwise)
+      layers.append(
+        Layer(
+          node: source.node, weight: first.weight, outputAxis: first.axis, channels: first.channels,
+          slices: slices, depthwiseNodes: depthwise,
+          producers: group.compactMap { member in
+            member.producer.map { Producer(node: member.node, weight: $0.weight, outputAxis: $0.axis) }
+          }))
     }
     self.layers = layers
     self.skipped = skipped
@@ -123,6 +217,9 @@ struct ChannelWalk {
   let outputs: Set<String>
   var slices: [ChannelDependencies.Slice] = []
   var depthwise: [String] = []
+  /// The residual Adds reached, with the input position each was reached at: the walk stops there and the
+  /// Add's channels are grouped with this layer's (`ResidualGroups`).
+  var junctions: [(add: String, position: Int)] = []
   var visited = Set<String>()
 
   init(graph: Graph, readers: [String: Int], outputs: Set<String>) {
@@ -134,8 +231,12 @@ struct ChannelWalk {
   /// Follows `value`, whose axis 1 holds the channels with `inner` indices per channel.
   mutating func follow(_ value: String, inner: Int) throws(Stop) {
     if outputs.contains(value) { throw Stop("its output reaches the graph output '\(value)'") }
-    for node in graph.consumers(of: value) where visited.insert(node.name).inserted {
-      try visit(node, from: value, inner: inner)
+    for node in graph.consumers(of: value) {
+      if ResidualJoin.isJoin(node, graph) {
+        try visit(node, from: value, inner: inner)
+      } else if visited.insert(node.name).inserted {
+        try visit(node, from: value, inner: inner)
+      }
     }
   }
 
@@ -173,10 +274,15 @@ struct ChannelWalk {
         throw unsupported("which reduces over channels")
       }
       try follow(node.outputs[0], inner: 1)
+    case .add where ResidualJoin.isJoin(node, graph):
+      guard inner == 1 else { throw unsupported("after a flatten") }
+      for (index, input) in node.inputs.enumerated() where input == value {
+        junctions.append((node.name, index))
+      }
     case .add, .sub, .mul, .div:
       let other = node.inputs[position == 0 ? 1 : 0]
       guard node.inputs.count == 2, let constant = graph.initializers[other], constant.count == 1 else {
-        throw unsupported("which joins it with another branch (residual or gating channels are kept whole)")
+        throw unsupported("which joins it with another branch (gating channels are kept whole)")
       }
       try follow(node.outputs[0], inner: inner)
     case .flatten(let axis):

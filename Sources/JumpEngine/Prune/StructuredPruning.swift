@@ -9,10 +9,14 @@
 /// do not compare across layers: scales differ by layer, more so after BatchNorm folding, and on the
 /// sample teacher they empty one layer down to a single channel.) Either way every layer keeps at least one channel, and ties
 /// go by layer order, then channel index.
+///
+/// **Residual groups.** The layers whose outputs meet at residual Adds form one ranked layer whose channel
+/// norm is the sum of its producers' L1 norms; the chosen indices leave every producer at once.
 public enum StructuredPruning {
   /// What was removed.
   public struct Removal: Sendable, Equatable {
-    /// Removed channel indices (ascending) by producing node name.
+    /// Removed channel indices (ascending) by producing node name; the producers of a residual group are
+    /// each listed, with the same indices.
     public var channels: [String: [Int]]
     /// Channels before removal, by producing node name, for the prunable layers.
     public var channelCounts: [String: Int]
@@ -34,28 +38,38 @@ public enum StructuredPruning {
     }
     let chosen = choose(dependencies.layers, fraction: fraction, scope: scope, graph: model.graph)
     let pruned = try remove(chosen, dependencies: dependencies, from: model)
+    var byProducer: [String: [Int]] = [:]
+    var channelCounts: [String: Int] = [:]
+    for layer in dependencies.layers {
+      for producer in layer.producers {
+        channelCounts[producer.node] = layer.channels
+        if let removed = chosen[layer.node] { byProducer[producer.node] = removed }
+      }
+    }
     let removal = Removal(
-      channels: chosen,
-      channelCounts: Dictionary(uniqueKeysWithValues: dependencies.layers.map { ($0.node, $0.channels) }),
+      channels: byProducer, channelCounts: channelCounts,
       skipped: dependencies.skipped.map { "\($0.node): \($0.reason)" })
     return (pruned, removal)
   }
 
-  /// The L1 norm of each output channel of a layer's weight.
+  /// The L1 norm of each output channel of a layer's weight, summed over the producers of a residual group.
   public static func channelNorms(_ layer: ChannelDependencies.Layer, in graph: Graph) -> [Double] {
-    guard let weight = graph.initializers[layer.weight] else { return [] }
-    let values = weight.asFloats()
-    let axis = layer.outputAxis
-    let outer = weight.shape[..<axis].reduce(1, *)
-    let after = weight.shape[(axis + 1)...].reduce(1, *)
     var norms = [Double](repeating: 0, count: layer.channels)
-    values.withUnsafeBufferPointer { w in
-      for o in 0..<outer {
-        for c in 0..<layer.channels {
-          let start = (o * layer.channels + c) * after
-          var sum: Float = 0
-          for i in start..<(start + after) { sum += abs(w[i]) }
-          norms[c] += Double(sum)
+    for producer in layer.producers {
+      guard let weight = graph.initializers[producer.weight] else { continue }
+      let values = weight.asFloats()
+      let axis = producer.outputAxis
+      let outer = weight.shape[..<axis].reduce(1, *)
+      let after = weight.shape[(axis + 1)...].reduce(1, *)
+      guard weight.shape[axis] == layer.channels else { continue }
+      values.withUnsafeBufferPointer { w in
+        for o in 0..<outer {
+          for c in 0..<layer.channels {
+            let start = (o * layer.channels + c) * after
+            var sum: Float = 0
+            for i in start..<(start + after) { sum += abs(w[i]) }
+            norms[c] += Double(sum)
+          }
         }
       }
     }
@@ -113,12 +127,26 @@ public enum StructuredPruning {
     _ channels: [String: [Int]], dependencies: ChannelDependencies, from model: Model
   ) throws(EngineError) -> Model {
     var graph = model.graph
-    let layers = Dictionary(uniqueKeysWithValues: dependencies.layers.map { ($0.node, $0) })
+    var layers: [String: ChannelDependencies.Layer] = [:]
+    for layer in dependencies.layers { for producer in layer.producers { layers[producer.node] = layer } }
+    // One entry per residual group: its producers must all name the same channels.
+    var requests: [String: (node: String, removed: [Int])] = [:]
     for (node, removed) in channels.sorted(by: { $0.key < $1.key }) where !removed.isEmpty {
       guard let layer = layers[node] else {
         let reason = dependencies.skipped.first { $0.node == node }?.reason ?? "it is not a prunable layer"
         throw EngineError(.invalidData, "cannot remove channels of '\(node)': \(reason)")
       }
+      if let earlier = requests[layer.node], Set(earlier.removed) != Set(removed) {
+        throw EngineError(
+          .invalidData,
+          "'\(earlier.node)' and '\(node)' meet at a residual Add and must lose the same channels, "
+            + "not \(earlier.removed) and \(removed)")
+      }
+      requests[layer.node] = (node, removed)
+    }
+    for (group, request) in requests.sorted(by: { $0.key < $1.key }) {
+      let (node, removed) = request
+      guard let layer = layers[group] else { continue }
       let gone = Set(removed)
       guard gone.allSatisfy({ (0..<layer.channels).contains($0) }) else {
         throw EngineError(

@@ -74,6 +74,71 @@ enum PruneTestModels {
     return try S.model(input: [4, 6, 6], nodes: nodes, initializers: initializers)
   }
 
+  /// conv0(3→6) → Relu = r0; block 1: convA(6→10) → Relu → convB(10→6) → BN → Add(r0) = s1; block 2:
+  /// convC(6→8) → Relu → depthwise(8) → convD(8→6) → Add(s1) = s2; Relu → convOut(6→5) → Relu →
+  /// GlobalAveragePool → Flatten → Gemm(5→3): a chain of two residual Adds sharing one channel set.
+  static func residualChain() throws -> Model {
+    var initializers: [String: Tensor] = [
+      "w0": S.tensor([6, 3, 3, 3], seed: 51, scale: 0.5), "b0": S.tensor([6], seed: 52, scale: 0.1),
+      "wA": S.tensor([10, 6, 1, 1], seed: 53, scale: 0.5),
+      "wB": S.tensor([6, 10, 1, 1], seed: 54, scale: 0.5),
+      "bB": S.tensor([6], seed: 55, scale: 0.1), "wC": S.tensor([8, 6, 1, 1], seed: 56, scale: 0.5),
+      "dw": S.tensor([8, 1, 3, 3], seed: 57), "wD": S.tensor([6, 8, 1, 1], seed: 58, scale: 0.5),
+      "bD": S.tensor([6], seed: 59, scale: 0.1), "wOut": S.tensor([5, 6, 1, 1], seed: 60, scale: 0.5),
+      "fc_w": S.tensor([3, 5], seed: 61), "fc_b": S.tensor([3], seed: 62, scale: 0.1),
+    ]
+    initializers.merge(S.batchNormParameters("bnB", channels: 6, seed: 71)) { a, _ in a }
+    func conv(_ name: String, _ inputs: [String], _ output: String, kernel: Int = 1, group: Int = 1) -> Node {
+      let pad = kernel / 2
+      return Node(
+        name: name,
+        op: .conv(ConvAttributes(kernel: [kernel, kernel], pads: [pad, pad, pad, pad], group: group)),
+        inputs: inputs, outputs: [output])
+    }
+    let nodes = [
+      conv("conv0", ["x", "w0", "b0"], "c0", kernel: 3),
+      Node(name: "relu0", op: .relu, inputs: ["c0"], outputs: ["r0"]),
+      conv("convA", ["r0", "wA"], "cA"),
+      Node(name: "reluA", op: .relu, inputs: ["cA"], outputs: ["rA"]),
+      conv("convB", ["rA", "wB", "bB"], "cB"),
+      S.batchNorm("bnB", input: "cB", output: "nB"),
+      Node(name: "add1", op: .add, inputs: ["r0", "nB"], outputs: ["s1"]),
+      conv("convC", ["s1", "wC"], "cC"),
+      Node(name: "reluC", op: .relu, inputs: ["cC"], outputs: ["rC"]),
+      conv("dwconv", ["rC", "dw"], "cdw", kernel: 3, group: 8),
+      conv("convD", ["cdw", "wD", "bD"], "cD"),
+      Node(name: "add2", op: .add, inputs: ["cD", "s1"], outputs: ["s2"]),
+      Node(name: "relu2", op: .relu, inputs: ["s2"], outputs: ["r2"]),
+      conv("convOut", ["r2", "wOut"], "cOut"),
+      Node(name: "reluOut", op: .relu, inputs: ["cOut"], outputs: ["rOut"]),
+      Node(name: "pool", op: .globalAveragePool, inputs: ["rOut"], outputs: ["p"]),
+      Node(name: "flat", op: .flatten(axis: 1), inputs: ["p"], outputs: ["f"]),
+      Node(
+        name: "fc", op: .gemm(GemmAttributes(transB: true)), inputs: ["f", "fc_w", "fc_b"], outputs: ["y"]),
+    ]
+    return try S.model(input: [3, 6, 6], nodes: nodes, initializers: initializers)
+  }
+
+  /// conv1(4→8) → Relu → conv2(8→4) → Add(x) → GlobalAveragePool → Flatten → Gemm(4→3): the skip path is
+  /// the graph input itself, so the Add's channels cannot shrink.
+  static func inputResidual() throws -> Model {
+    let initializers: [String: Tensor] = [
+      "w1": S.tensor([8, 4, 1, 1], seed: 81), "w2": S.tensor([4, 8, 1, 1], seed: 82, scale: 0.5),
+      "fc_w": S.tensor([3, 4], seed: 83), "fc_b": S.tensor([3], seed: 84, scale: 0.1),
+    ]
+    let nodes = [
+      Node(name: "conv1", op: .conv(ConvAttributes(kernel: [1, 1])), inputs: ["x", "w1"], outputs: ["c1"]),
+      Node(name: "relu1", op: .relu, inputs: ["c1"], outputs: ["r1"]),
+      Node(name: "conv2", op: .conv(ConvAttributes(kernel: [1, 1])), inputs: ["r1", "w2"], outputs: ["c2"]),
+      Node(name: "add", op: .add, inputs: ["x", "c2"], outputs: ["s"]),
+      Node(name: "pool", op: .globalAveragePool, inputs: ["s"], outputs: ["p"]),
+      Node(name: "flat", op: .flatten(axis: 1), inputs: ["p"], outputs: ["f"]),
+      Node(
+        name: "fc", op: .gemm(GemmAttributes(transB: true)), inputs: ["f", "fc_w", "fc_b"], outputs: ["y"]),
+    ]
+    return try S.model(input: [4, 5, 5], nodes: nodes, initializers: initializers)
+  }
+
   /// `model` with the elements of `name` whose index along `axis` (in blocks of `inner`) is in `channels`
   /// set to zero.
   static func zeroing(
