@@ -111,3 +111,32 @@ def test_the_pruned_model_is_smaller(pruned: tuple[Path, Path, Path]) -> None:
         weight = node.input[1]
         other = slim_convs[node.name].input[1]
         assert after[other].shape[0] < before[weight].shape[0], f"{node.name} kept all its channels"
+
+
+def test_a_residual_block_pruned_jointly_runs_in_onnx_runtime(jumpstation: Path, tmp_path: Path) -> None:
+    """mnv3block's stem and projection meet at a residual Add: they lose the same channels, and the
+    narrower file still computes what JumpStation computes."""
+    fixture = REPO_ROOT / "Tests" / "Fixtures" / "models" / "mnv3block.onnx"
+    samples = np.random.default_rng(7).standard_normal((8, 3, 32, 32)).astype(np.float32)
+    np.savez(tmp_path / "samples.npz", x=samples)
+    out, predictions, script = tmp_path / "slim.onnx", tmp_path / "slim.npy", tmp_path / "prune.jss"
+    script.write_text(
+        f'load "{fixture}" as block\n'
+        f'dataset samples = "{tmp_path / "samples.npz"}"\n'
+        "prune 0.3 structured=true\n"
+        f'export "{out}"\n'
+        f'predict on samples to "{predictions}"\n'
+    )
+    proc = subprocess.run(
+        [str(jumpstation), "run", str(script)], capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL
+    )
+    assert proc.returncode == 0, f"jumpstation failed:\n{proc.stdout}\n{proc.stderr}"
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    (got,) = session.run(None, {session.get_inputs()[0].name: samples})
+    relative = _relative(got, np.load(predictions).reshape(got.shape))
+    assert relative < 1e-4, f"ONNX Runtime and JumpStation differ by {relative:.3g} (relative)"
+    original, slim = onnx.load(str(fixture)), onnx.load(str(out))
+    count = lambda model: sum(int(a.size) for a in _parameters(model).values())  # noqa: E731
+    assert count(slim) < 0.85 * count(original)
+    # Both inputs of every Add keep the same channel count (the graph checks it when ONNX Runtime loads it).
+    assert any(node.op_type == "Add" for node in slim.graph.node)
