@@ -60,6 +60,12 @@ public struct MemoryPlan: Sendable, Equatable {
   /// Arena (head and tail) plus runtime overhead: the RAM the model needs on the device.
   public var peakBytes: Int { arenaBytes + persistentBytes + runtimeOverhead }
 
+  /// The RAM the model needs on `device`, from a plan made for a 32-bit TFLite Micro build: the head, the
+  /// tail when the device runs TFLite Micro, and the device's own overhead. Lets one plan serve a catalog.
+  public func peakBytes(on device: Device) -> Int {
+    arenaBytes + (device.tfliteMicroPointerBytes == nil ? 0 : persistentBytes) + device.runtimeOverhead
+  }
+
   /// The op while which the most bytes are live (the first of equals).
   ///
   /// Not necessarily where the arena's high-water mark is first touched: a buffer placed high because of

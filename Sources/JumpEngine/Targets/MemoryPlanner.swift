@@ -9,6 +9,9 @@ public enum MemoryPlanner {
   /// TFLite Micro's arena alignment (`MicroArenaBufferAlignment()`).
   public static let alignment = 16
 
+  /// `bytes` rounded up to the arena alignment, as every arena allocation is.
+  static func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
+
   /// Plans the arena of `graph` exported with `io` edges; `runtimeOverhead` is the RAM the target's
   /// runtime needs outside the arena, and `pointerBytes` the pointer width of its TFLite Micro build
   /// (which sizes the persistent tail; `nil` for a runtime that is not TFLite Micro).
@@ -38,7 +41,7 @@ public enum MemoryPlanner {
     var buffers: [MemoryPlan.Buffer] = []
     var requests: [GreedyArenaPlanner.Request] = []
     func add(_ name: String, _ kind: MemoryPlan.Buffer.Kind, bytes: Int, first: Int, last: Int) {
-      let size = (bytes + alignment - 1) / alignment * alignment
+      let size = aligned(bytes)
       requests.append(.init(size: size, firstUsed: first, lastUsed: last))
       // Scope 0 is "before the first op" (graph inputs); op i runs in scope i + 1.
       buffers.append(

@@ -19,9 +19,6 @@ public enum PersistentTail {
   /// The estimated tail of the interpreter for `model` with `pointerBytes`-byte pointers.
   static func bytes(_ model: TFLiteModel, pointerBytes: Int) -> Int {
     let wide = pointerBytes >= 8
-    func aligned(_ bytes: Int) -> Int {
-      (bytes + MemoryPlanner.alignment - 1) / MemoryPlanner.alignment * MemoryPlanner.alignment
-    }
     // The allocator objects, the subgraph table and the fixed bookkeeping of an empty interpreter,
     // measured on the host; half of it is pointers.
     var total = wide ? 540 : 300
@@ -36,7 +33,7 @@ public enum PersistentTail {
     }
     var scratchRequests = 0
     for op in model.operators {
-      total += operatorBytes(op, in: model, wide: wide, aligned: aligned)
+      total += operatorBytes(op, in: model, wide: wide)
       scratchRequests += KernelScratch.requests(for: op, in: model).count
     }
     // One ScratchBufferHandle (a data pointer) per scratch request, and two small persistent buffers
@@ -48,8 +45,9 @@ public enum PersistentTail {
 
   /// Op data (`Init`), per-channel arrays (`Prepare`) and parsed builtin options of one operator.
   private static func operatorBytes(
-    _ op: TFLiteModel.Operator, in model: TFLiteModel, wide: Bool, aligned: (Int) -> Int
+    _ op: TFLiteModel.Operator, in model: TFLiteModel, wide: Bool
   ) -> Int {
+    let aligned = MemoryPlanner.aligned
     /// Two int32 arrays (multiplier and shift) per output channel.
     func channelArrays(_ channels: Int) -> Int { 2 * aligned(4 * channels) }
     func filter() -> TFLiteModel.Tensor? {

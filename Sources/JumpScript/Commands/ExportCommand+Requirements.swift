@@ -43,11 +43,9 @@ extension ExportCommand {
       guard let devicePlan, let estimate = try? LatencyModel.estimate(deviceGraph, io: deviceIO, on: device)
       else { return nil }
       let weightBudget = device.weightsInFlash ? device.flash : device.ram
-      let tail = device.tfliteMicroPointerBytes == nil ? 0 : devicePlan.persistentBytes
-      let ram = devicePlan.arenaBytes + tail + device.runtimeOverhead
       return .init(
         device: device.name, latencySeconds: estimate.seconds,
-        fits: facts.flashBytes <= weightBudget && ram <= device.ram)
+        fits: facts.flashBytes <= weightBudget && devicePlan.peakBytes(on: device) <= device.ram)
     }
     return RequirementVector(
       model: model.name, format: format.rawValue, precision: model.precision, parameters: facts.parameters,
