@@ -32,6 +32,8 @@ public final class SimulationExecutor {
   let graphOutputs: Set<String>
   /// Float nodes rewritten for the kernels (BatchNormalization as a per-channel affine), by node name.
   let floatOverrides: [String: Node]
+  /// Per-channel output ratios of the int16 weighted layers, by node name (`wideRequantizationRatios`).
+  let wideRatios: [String: [Float]]
   /// im2col scratch, grown on demand.
   var scratch: UnsafeMutablePointer<Float>?
   /// The scratch size in floats.
@@ -118,6 +120,7 @@ public final class SimulationExecutor {
     }
     lastReader = last
     graphOutputs = Set(graph.outputs)
+    wideRatios = quantizeActivations ? Self.wideRequantizationRatios(graph) : [:]
   }
 
   /// Uses `tensor` (dequantized) for the constant of its name from now on, adding it when new: bias
