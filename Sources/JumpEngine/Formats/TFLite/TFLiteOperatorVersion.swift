@@ -40,9 +40,11 @@ enum TFLiteOperatorVersion {
       }
       return 1
     case .depthwiseConv2D:
-      if inputType == .int8 && output?.type == .int8 {
-        if weight?.type == .int8 { return 3 }
-        if weight?.type == .int4 { return 7 }
+      // The rules give int4 filters version 7, which LiteRT's resolver does not register (it stops at 6;
+      // measured with ai-edge-litert 2.3.0) although its kernel reads int4 filters: such a file would not
+      // load. TFLite Micro ignores versions, so int4 is written as the int8 variant, 3.
+      if inputType == .int8 && output?.type == .int8 && (weight?.type == .int8 || weight?.type == .int4) {
+        return 3
       }
       if case .depthwiseConv2D(_, _, _, _, let dilationH, let dilationW, _) = op.options,
         dilationH != 1 || dilationW != 1
