@@ -32,8 +32,9 @@ public struct CalibrationHistogram: Sendable, Equatable {
   /// The smallest exponent used, for tensors that are all zero.
   static let smallestExponent = -160
 
-  /// An empty histogram of `bins` bins (at least 2).
+  /// An empty histogram of `bins` bins (at least 2, at most `2^28` so bin indices fit 32 bits).
   public init(bins: Int) {
+    precondition(bins <= 1 << 28, "CalibrationHistogram: \(bins) bins, at most 2^28 are supported")
     capacity = max(2, bins)
     counts = Array(repeating: 0, count: capacity)
   }
@@ -58,48 +59,66 @@ public struct CalibrationHistogram: Sendable, Equatable {
 
   /// Adds every value in `[lower, upper]` (the finite extent of `values`, found by the caller);
   /// values outside it (NaN, infinities) are skipped.
+  ///
+  /// Bin indices are computed a block at a time (eight lanes at once, see `BinIndexer`), then counted
+  /// into four interleaved sub-histograms, which break the dependency chain on a popular bin (ReLU
+  /// zeros). Each sub-histogram has a spare last slot for the skipped values, and chunks of at most
+  /// `2^31` values keep every 32-bit counter from overflowing.
   public mutating func add(_ values: UnsafeBufferPointer<Float>, lower: Float, upper: Float) {
     guard lower <= upper, lower.isFinite, upper.isFinite else { return }
     grow(toInclude: min(lower, minimum), max(upper, maximum))
-    let scale = 1 / binWidth
-    let base = offset
+    let indexer = BinIndexer(
+      lower: lower, upper: upper, exponent: exponent, offset: offset, capacity: capacity)
     let bins = capacity
-    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * bins) { scratch in
-      guard let local = scratch.baseAddress, let input = values.baseAddress else { return }
-      var start = 0
-      // Four interleaved sub-histograms break the dependency chain on a popular bin (ReLU zeros);
-      // chunks keep each 32-bit counter from overflowing.
-      while start < values.count {
-        let end = min(values.count, start + (1 << 31))
-        local.initialize(repeating: 0, count: 4 * bins)
-        var zeros = 0
-        var counted = 0
-        var i = start
-        while i < end {
-          let x = input[i]
-          if x >= lower && x <= upper {
-            let v = Double(x) * scale
-            var t = Int(v)
-            t -= Double(t) > v ? 1 : 0
-            local[(i & 3) &* bins &+ t &- base] &+= 1
-            zeros &+= x == 0 ? 1 : 0
-            counted &+= 1
+    let stride = bins + 1
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * stride) { scratch in
+      withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.blockSize) { block in
+        guard let local = scratch.baseAddress, let indices = block.baseAddress, let input = values.baseAddress
+        else { return }
+        var start = 0
+        while start < values.count {
+          let end = min(values.count, start + (1 << 31))
+          local.initialize(repeating: 0, count: 4 * stride)
+          var zeros = 0
+          var first = start
+          while first < end {
+            let last = min(end, first + Self.blockSize)
+            let n = last - first
+            zeros += indexer.indices(UnsafeBufferPointer(start: input + first, count: n), into: indices)
+            var i = 0
+            while i + 4 <= n {
+              local[Int(indices[i])] &+= 1
+              local[stride &+ Int(indices[i &+ 1])] &+= 1
+              local[2 &* stride &+ Int(indices[i &+ 2])] &+= 1
+              local[3 &* stride &+ Int(indices[i &+ 3])] &+= 1
+              i &+= 4
+            }
+            while i < n {
+              local[Int(indices[i])] &+= 1
+              i &+= 1
+            }
+            first = last
           }
-          i &+= 1
-        }
-        counts.withUnsafeMutableBufferPointer { totals in
-          for k in 0..<bins {
-            totals[k] &+=
-              Int(local[k]) &+ Int(local[bins + k]) &+ Int(local[2 * bins + k])
-              &+ Int(local[3 * bins + k])
+          var counted = 0
+          counts.withUnsafeMutableBufferPointer { totals in
+            for k in 0..<bins {
+              let sum =
+                Int(local[k]) &+ Int(local[stride + k]) &+ Int(local[2 * stride + k])
+                &+ Int(local[3 * stride + k])
+              totals[k] &+= sum
+              counted &+= sum
+            }
           }
+          total += counted
+          zeroCount += zeros
+          start = end
         }
-        total += counted
-        zeroCount += zeros
-        start = end
       }
     }
   }
+
+  /// Values per block of bin indices (small enough to stay in the L1 cache with the sub-histograms).
+  static let blockSize = 512
 
   /// Adds the values of an array (see `add(_:lower:upper:)`).
   public mutating func add(_ values: [Float]) {
