@@ -30,7 +30,8 @@ struct CalibrationHistogramBinIndicesTests {
       case 2: values.append(-0.0)
       case 3: values.append(Float(unit - 0.5) * .leastNormalMagnitude * 4)
       case 4: values.append(Float(unit - 0.5) * 1e-30)
-      case 5: values.append(Float(sign: unit < 0.5 ? .minus : .plus, exponent: Int(unit * 10) - 5, significand: 1))
+      case 5:
+        values.append(Float(sign: unit < 0.5 ? .minus : .plus, exponent: Int(unit * 10) - 5, significand: 1))
       case 6: values.append(-Float.leastNonzeroMagnitude)
       default: values.append(Float((unit - 0.4) * 6))
       }
@@ -80,6 +81,11 @@ struct CalibrationHistogramBinIndicesTests {
         #expect(histogram.counts.reduce(0, +) == values.count)
       }
     }
+    // Against 1e30 and 128 bins, bins are 2^93 wide: these negatives scale to −0 or a subnormal in Float.
+    let underflowing: [Float] = [1e30, -.leastNonzeroMagnitude, -1e-40, -1e-30, 0, -0.0, 3, -2]
+    let histogram = Self.observed(underflowing + underflowing.reversed(), bins: 128, batches: [16])
+    #expect(histogram.counts == Self.referenceCounts(underflowing + underflowing, like: histogram))
+    #expect(histogram.count(globalIndex: -1) == 8)
   }
 
   @Test("the fast path gives the plain path's index for every lane, over many grids")
