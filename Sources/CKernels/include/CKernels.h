@@ -42,4 +42,19 @@ void jsk_depthwise3x3(
     const float *bias, float *output, long first, long last, jsk_activation activation, float low, float high,
     float *scratch);
 
+/// `columns[c][n * plane + p] = x[n][c][p]`: a batch of `channels x plane` samples side by side, so that
+/// one GEMM multiplies every sample (AVX-512F only).
+void jsk_batch_to_columns(const float *x, float *columns, long batch, long channels, long plane);
+
+/// `y[n][c][p] = activation(columns[c][n * plane + p] + bias[c])` (bias may be NULL, adding nothing):
+/// the inverse of `jsk_batch_to_columns` with a convolution's bias and activation, rounded as Swift's
+/// `Activation.apply(_:_:_:adding:)` (AVX-512F only).
+void jsk_columns_to_batch(
+    const float *columns, float *y, long batch, long channels, long plane, const float *bias,
+    jsk_activation activation, float low, float high);
+
+/// `destination[i] = source[2 * i]` for `i < count`, reading no further than `source[2 * count - 2]`
+/// (AVX-512F only): the stride-2 rows of im2col.
+void jsk_copy_even(const float *source, float *destination, long count);
+
 #endif

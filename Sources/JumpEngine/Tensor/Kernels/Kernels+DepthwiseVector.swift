@@ -1,9 +1,6 @@
 import CKernels
 
 extension Kernels {
-  /// The vector width of the C kernels on this processor (16 with AVX-512F, else 0), read once.
-  static let vectorWidth = Int(jsk_vector_width())
-
   /// The C geometry of a 3 x 3 depthwise convolution, nil when the vector kernel cannot run it (no
   /// AVX-512, another kernel size, dilation, unequal strides).
   static func vectorDepthwiseGeometry(_ g: ConvGeometry) -> jsk_depthwise3x3_geometry? {
@@ -40,14 +37,7 @@ extension Kernels {
     guard jsk_depthwise3x3_prepare(&c, masks) != 0 else { return false }
     let workerScratch = scratch + (jsk_depthwise3x3_mask_count(&c) + 1) / 2
     let perWorker = jsk_depthwise3x3_scratch(&c)
-    var fused = jsk_identity
-    var (low, high): (Float, Float) = (-.infinity, .infinity)
-    switch activation {
-    case .none: break
-    case .relu: fused = jsk_relu
-    case .clip(let l, let h): (fused, low, high) = (jsk_clip, l, h)
-    default: break
-    }
+    let (fused, low, high) = vectorActivation(activation) ?? (jsk_identity, -.infinity, .infinity)
     let geometry = c
     let work = g.batch * g.outChannels * g.outPlane * 9
     parallelParts(g.outChannels, threads: work >= 1 << 15 ? threads : 1) { part, channels in
@@ -56,7 +46,7 @@ extension Kernels {
         &c, masks, input, weight, bias, output, channels.lowerBound, channels.upperBound, fused, low, high,
         workerScratch + part * perWorker)
     }
-    if fused == jsk_identity && activation != .none {
+    if vectorActivation(activation) == nil {
       activation.applyInPlace(output, g.batch * g.outChannels * g.outPlane)
     }
     return true
