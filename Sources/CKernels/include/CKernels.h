@@ -53,8 +53,4 @@ void jsk_columns_to_batch(
     const float *columns, float *y, long batch, long channels, long plane, const float *bias,
     jsk_activation activation, float low, float high);
 
-/// `destination[i] = source[2 * i]` for `i < count`, reading no further than `source[2 * count - 2]`
-/// (AVX-512F only): the stride-2 rows of im2col.
-void jsk_copy_even(const float *source, float *destination, long count);
-
 #endif

@@ -1,5 +1,3 @@
-import CKernels
-
 extension Kernels {
   /// Writes the im2col matrix of one sample and one group: `(C/group * kh * kw) x (outH * outW)`.
   ///
@@ -29,8 +27,6 @@ extension Kernels {
             let source = plane + iy * g.inWidth - g.padLeft + offsetX
             if g.strideWidth == 1 {
               copy(source + valid.lowerBound, destination + valid.lowerBound, valid.count)
-            } else if g.strideWidth == 2 && vectorWidth >= 16 {
-              jsk_copy_even(source + 2 * valid.lowerBound, destination + valid.lowerBound, valid.count)
             } else {
               let s = g.strideWidth
               for ox in valid { destination[ox] = source[ox &* s] }
