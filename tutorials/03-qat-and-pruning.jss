@@ -106,6 +106,6 @@ report on test
 #=     latency on pico (estimate)    252.498 s            3.835 s  65.85× smaller
 #=     accuracy on test                 97.98%             96.63%        -1.35 pt
 #=     agreement with teacher                —             97.64%
-#=     output SQNR vs teacher                —             4.2 dB
+#=     output SQNR vs teacher                —             4.1 dB
 #=   verdict: fits pico
 #=   lineage: load teacher.onnx -> prune 0.3 structured global, fine-tuned 2 epochs on train (lr 0.0001, batch 32) -> quantize int8 ptq (per-channel, minmax on operational), bias-corrected
