@@ -3,6 +3,7 @@
 
     .venv/bin/pip install torch onnxscript      # once; not part of scripts/requirements.txt
     .venv/bin/python scripts/make-fixtures.py
+    .venv/bin/python scripts/make-fixtures.py gated     # only gated.onnx (added later)
 
 Models (Tests/Fixtures/models/), small networks with random weights from fixed seeds, exported from
 torch with the TorchScript exporter (dynamo=False) and, for one of them, the dynamo exporter:
@@ -17,6 +18,8 @@ torch with the TorchScript exporter (dynamo=False) and, for one of them, the dyn
                          (GlobalAveragePool, HardSigmoid, Mul), residual Add, Dropout, Gemm head;
                          dynamic batch
   mnv3block_dynamo.onnx  the same network through the dynamo exporter, opset 20
+  gated.onnx             opset 17, Sigmoid twice: a SiLU gate (Sigmoid, Mul) after a Conv, and a
+                         multi-label Sigmoid output after GlobalAveragePool and Gemm; dynamic batch
   truncated.onnx         the first half of cnn.onnx (does not parse)
   garbage.onnx           random bytes (does not parse)
   unknown_op.onnx        a valid ONNX model with an Einsum node named "mystery_node" (unsupported op)
@@ -159,6 +162,23 @@ class MNv3Block(nn.Module):
         return self.fc(self.dropout(x))
 
 
+class Gated(nn.Module):
+    """Sigmoid inside the network (a SiLU gate) and at its output, on (N, 3, 12, 12)."""
+
+    def __init__(self, c: int = 8, labels: int = 6) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, c, 3, padding=1)
+        self.conv2 = nn.Conv2d(c, 2 * c, 3, stride=2, padding=1)
+        self.fc = nn.Linear(2 * c, labels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.conv1(x)
+        x = x * torch.sigmoid(x)  # 8x12x12
+        x = F.relu(self.conv2(x))  # 16x6x6
+        x = torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)
+        return torch.sigmoid(self.fc(x))
+
+
 # ------------------------------------------------------------------------------------- export
 
 
@@ -237,6 +257,12 @@ def save_model(name: str, model: onnx.ModelProto, torch_model: nn.Module, shape:
     return data
 
 
+def make_gated() -> None:
+    torch.manual_seed(5)
+    gated = Gated().eval()
+    save_model("gated", export_torchscript(gated, (1, 3, 12, 12), 17, True), gated, (1, 3, 12, 12), 105)
+
+
 def make_models() -> None:
     MODELS.mkdir(parents=True, exist_ok=True)
 
@@ -288,6 +314,7 @@ def make_models() -> None:
         (MODELS / f"{name}.onnx").write_bytes(blob)
         log(f"  {name}.onnx: {len(blob)} bytes (does not parse)")
 
+    make_gated()
     make_unknown_op()
 
 
@@ -360,6 +387,10 @@ def make_data() -> None:
 
 def main() -> None:
     torch.set_num_threads(1)
+    if sys.argv[1:] == ["gated"]:  # one model added later, without rewriting the others
+        MODELS.mkdir(parents=True, exist_ok=True)
+        make_gated()
+        return
     log("writing Tests/Fixtures/models")
     make_models()
     log("writing Tests/Fixtures/data")

@@ -33,10 +33,10 @@ import pytest
 pytest.importorskip("tflite_micro.python.tflite_micro.runtime")
 
 RUN_TIMEOUT_S = 900
-MODELS = ["teacher", "cnn", "dscnn", "mlp", "mnv3block"]
+MODELS = ["teacher", "cnn", "dscnn", "mlp", "mnv3block", "gated"]
 # (precision, io); int16x8 only where every op has an int16 kernel (no float islands).
 VARIANTS = [("int8", "int8"), ("int4", "int8"), ("int8", "float"), ("int16x8", "int8")]
-INT16_MODELS = {"teacher", "cnn", "dscnn"}
+INT16_MODELS = {"teacher", "cnn", "dscnn", "gated"}
 
 # One process per file: TFLite Micro prints through C stdio, which Python's flush does not order.
 TFLM_SCRIPT = """

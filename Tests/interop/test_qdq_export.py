@@ -38,6 +38,7 @@ MODELS = {
     "dscnn": FIXTURE_MODELS / "dscnn.onnx",
     "mlp": FIXTURE_MODELS / "mlp.onnx",
     "mnv3block": FIXTURE_MODELS / "mnv3block.onnx",
+    "gated": FIXTURE_MODELS / "gated.onnx",
 }
 CASES = [pytest.param(m, p, id=f"{m}-{p}") for m in MODELS for p in ("int8", "int4", "int16x8")]
 

@@ -43,7 +43,7 @@ OpResolverType = ai_edge_litert.OpResolverType
 
 RUN_TIMEOUT_S = 600
 SAMPLE_COUNT = 16
-MODELS = ["teacher", "cnn", "dscnn", "mlp", "mnv3block"]
+MODELS = ["teacher", "cnn", "dscnn", "mlp", "mnv3block", "gated"]
 PRECISIONS = ["int8", "int4", "int16x8"]
 
 
@@ -217,6 +217,62 @@ def test_integer_files_run_in_litert(jumpstation, repo_root, data, tmp_path, nam
         assert (difference == 0).mean() >= 0.999, f"only {(difference == 0).mean():.2%} exact"
     default, _, _ = _litert_run(path, samples, reference=False)
     assert _step_difference(default, predicted, scale, zero_point).max() <= 1
+
+
+@pytest.mark.parametrize("radius", [3.0, 8.0, 12.0])
+def test_int16_logistic_is_bit_exact_on_every_input_code(jumpstation, tmp_path, radius):
+    """A lone Sigmoid in int16x8 over all 65,536 input codes: TFLite Micro equals `predict` on every one
+    (its interpolated 256-entry table, rebuilt from the formula), LiteRT's reference kernels within one step."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    width = 256
+    graph = helper.make_graph(
+        [helper.make_node("Sigmoid", ["input"], ["output"], name="sigmoid")],
+        "sigmoid",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", width])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch", width])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    model_path = tmp_path / "sigmoid.onnx"
+    onnx.save(model, str(model_path))
+    calibration = tmp_path / "calibration.npz"
+    np.savez(calibration, x=np.linspace(-radius, radius, 4 * width, dtype=np.float32).reshape(4, width))
+    out = tmp_path / "sigmoid.tflite"
+    head = [
+        f'load "{model_path}" as m',
+        f'dataset operational = "{calibration}"',
+        "calibrate m on operational",
+        "quantize int16x8 from m as q",
+    ]
+    _run_script(jumpstation, "\n".join(head + [f'export "{out}" from q']) + "\n", tmp_path)
+    scale = float(Interpreter(model_path=str(out)).get_input_details()[0]["quantization"][0])
+    codes = np.arange(-32768, 32768, dtype=np.int64).reshape(-1, width)
+    samples = (codes * np.float32(scale)).astype(np.float32)
+    samples_path = tmp_path / "samples.npz"
+    np.savez(samples_path, x=samples)
+    predictions = {}
+    for arithmetic in ("tflm", "litert"):
+        target = tmp_path / f"{arithmetic}.npy"
+        lines = head + [
+            f'dataset samples = "{samples_path}"',
+            f'predict q on samples to "{target}" arithmetic={arithmetic}',
+        ]
+        _run_script(jumpstation, "\n".join(lines) + "\n", tmp_path)
+        predictions[arithmetic] = np.load(target)
+    micro, out_scale, out_zero = _tflm_run(out, samples)
+    assert micro.dtype == np.int16 and out_zero == 0 and out_scale == pytest.approx(1 / 32768)
+    # The inputs reach the kernel as the codes themselves.
+    assert np.array_equal(
+        _to_file_input(samples[0], np.int16, [scale], [0]).reshape(-1), codes[0].astype(np.int16)
+    )
+    difference = _step_difference(micro, predictions["tflm"], out_scale, out_zero)
+    assert int((difference != 0).sum()) == 0, f"{int((difference != 0).sum())} of {micro.size} codes differ"
+    litert, _, _ = _litert_run(out, samples, reference=True)
+    litert_difference = _step_difference(litert, predictions["litert"], out_scale, out_zero)
+    assert litert_difference.max() <= 1
+    print(f"radius {radius}: LiteRT reference exact on {(litert_difference == 0).mean():.2%} of 65,536 codes")
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -64,6 +64,11 @@ extension SimulationExecutor {
     for output in node.outputs { _ = try allocate(output, in: state) }
     let pointer: (String) -> UnsafeMutablePointer<Float>? = { state.buffers[$0] ?? self.constants[$0] }
     try runNode(node, shapes: state.shapes, pointer: pointer)
+    if let ratios = wideRatios[node.name], let output = node.outputs.first, let p = state.buffers[output],
+      let shape = state.shapes[output]
+    {
+      applyWideRequantizationRatio(ratios, to: p, shape: shape)
+    }
     let activation = node.op.activation
     if activation != .none, let output = node.outputs.first, let p = state.buffers[output],
       let shape = state.shapes[output]
@@ -126,6 +131,8 @@ extension SimulationExecutor {
       return
     case .mean:
       if try deviceMean(node, x: x, xShape: xShape, y: y) { return }
+    case .averagePool2D(let options):
+      if try averagePoolOnCodes(node, options, shapes: shapes, input: x, output: y) { return }
     default:
       break
     }

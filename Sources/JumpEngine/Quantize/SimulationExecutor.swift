@@ -8,7 +8,8 @@
 /// A lowered graph (every tensor float32, no parameters) runs as plain float through the same code, which
 /// is how lowering is checked against the float model. Ops run on the float kernels through `StepBuilder`
 /// (each lowered op is re-expressed as the equivalent float `Node`); PAD, QUANTIZE and DEQUANTIZE are done
-/// here. Buffers are allocated per pass and freed after their last reader, so the peak is close to the
+/// here, and so is a quantized AVERAGE_POOL_2D, on its integer codes with the device's rounding (it is
+/// exact in integers, and a float mean would round its ties differently). Buffers are allocated per pass and freed after their last reader, so the peak is close to the
 /// largest set of live activations. Not thread-safe: use one executor per thread of control.
 public final class SimulationExecutor {
   /// The graph being run.
@@ -32,6 +33,8 @@ public final class SimulationExecutor {
   let graphOutputs: Set<String>
   /// Float nodes rewritten for the kernels (BatchNormalization as a per-channel affine), by node name.
   let floatOverrides: [String: Node]
+  /// Per-channel output ratios of the int16 weighted layers, by node name (`wideRequantizationRatios`).
+  let wideRatios: [String: [Float]]
   /// im2col scratch, grown on demand.
   var scratch: UnsafeMutablePointer<Float>?
   /// The scratch size in floats.
@@ -118,6 +121,7 @@ public final class SimulationExecutor {
     }
     lastReader = last
     graphOutputs = Set(graph.outputs)
+    wideRatios = quantizeActivations ? Self.wideRequantizationRatios(graph) : [:]
   }
 
   /// Uses `tensor` (dequantized) for the constant of its name from now on, adding it when new: bias

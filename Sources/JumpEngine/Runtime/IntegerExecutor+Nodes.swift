@@ -79,6 +79,9 @@ extension IntegerExecutor {
         throw missing(node, xName)
       }
       IntegerKernels.lookUp(table, x, count: count, output: y)
+    case .logistic16(let parameters):
+      guard let x = int16(xName), let y = int16(yName) else { throw missing(node, xName) }
+      IntegerKernels.logistic(x, count: count, output: y, parameters: parameters)
     case .copy:
       if let x = int8(xName), let y = int8(yName) {
         y.update(from: x, count: count)

@@ -25,6 +25,8 @@ enum IntegerNodeKernel {
   case softmax16(Softmax16Parameters)
   /// LOGISTIC on int8.
   case logistic(LogisticParameters)
+  /// LOGISTIC on int16.
+  case logistic16(Logistic16Parameters)
   /// HARD_SWISH on int8.
   case hardSwish(HardSwishParameters)
   /// RESHAPE: the element order is unchanged, so a copy.
@@ -311,7 +313,19 @@ struct IntegerNodePreparer {
         throw Self.error(node, error.message, .invalidModel)
       }
     case .logistic:
-      try narrowOnly()
+      if wide {
+        guard inZero == 0, outZero == 0, abs(outScale - 1 / 32768) <= 0.001 / 32768 else {
+          throw Self.error(
+            node,
+            "int16 LOGISTIC needs zero points 0 and output scale 1/32768 (got \(outScale), \(outZero))",
+            .invalidModel)
+        }
+        do {
+          return .logistic16(try Logistic16Parameters(inputScale: inScale))
+        } catch {
+          throw Self.error(node, error.message, .invalidModel)
+        }
+      }
       try requireProbabilityOutput(node, scale: outScale, zeroPoint: outZero)
       return .logistic(
         try LogisticParameters(inputScale: inScale, inputZeroPoint: inZero, rounding: rounding))

@@ -15,6 +15,8 @@ struct TFLiteTestReader {
   struct Operator {
     var code: Int32
     var deprecatedCode: Int8
+    /// The operator code's `version`.
+    var version: Int32
     var inputs: [Int]
     var outputs: [Int]
     var optionsType: UInt8
@@ -42,7 +44,10 @@ struct TFLiteTestReader {
     buffers = bufferTables.map { $0.vector(0, of: UInt8.self) ?? [] }
     bufferDataStarts = bufferTables.map { $0.vectorStart(0)?.start ?? 0 }
     let codes = model.tables(1).map {
-      (code: $0.scalar(3, default: Int32(0)), deprecated: $0.scalar(0, default: Int8(0)))
+      (
+        code: $0.scalar(3, default: Int32(0)), deprecated: $0.scalar(0, default: Int8(0)),
+        version: $0.scalar(2, default: Int32(1))
+      )
     }
     let subgraph = model.tables(2)[0]
     tensors = subgraph.tables(0).map { t in
@@ -58,7 +63,7 @@ struct TFLiteTestReader {
     operators = subgraph.tables(3).map { o in
       let code = codes[Int(o.scalar(0, default: UInt32(0)))]
       return Operator(
-        code: code.code, deprecatedCode: code.deprecated,
+        code: code.code, deprecatedCode: code.deprecated, version: code.version,
         inputs: (o.vector(1, of: Int32.self) ?? []).map(Int.init),
         outputs: (o.vector(2, of: Int32.self) ?? []).map(Int.init),
         optionsType: o.scalar(3, default: UInt8(0)), options: o.table(4))

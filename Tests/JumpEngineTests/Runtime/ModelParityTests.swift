@@ -6,7 +6,7 @@ import Testing
 /// teacher on 8 test samples (Tests/Fixtures/runtime/teacher.ref.npz). Relative error under 1e-4.
 @Suite("Float runtime: model parity with ONNX Runtime")
 struct ModelParityTests {
-  static let fixtureModels = ["cnn", "dscnn", "mlp", "mnv3block", "mnv3block_dynamo"]
+  static let fixtureModels = ["cnn", "dscnn", "mlp", "mnv3block", "mnv3block_dynamo", "gated"]
 
   @Test("fixture models", arguments: fixtureModels, [1, 2])
   func fixtureModel(name: String, threads: Int) throws {

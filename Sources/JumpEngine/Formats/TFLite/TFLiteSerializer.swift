@@ -2,7 +2,7 @@
 ///
 /// Every constant is stored inline in `Buffer.data`, 16-byte aligned; TFLite Micro never reads the
 /// `offset`/`size` form. Operator codes are listed in order of first use, each with both the deprecated
-/// byte code and `builtin_code`.
+/// byte code and `builtin_code`, at the version TFLite's converter would write (`TFLiteOperatorVersion`).
 enum TFLiteSerializer {
   /// The file's bytes.
   static func serialize(_ model: TFLiteModel) -> [UInt8] {
@@ -21,7 +21,9 @@ enum TFLiteSerializer {
 
     var codes: [TFLiteBuiltinOperator] = []
     for op in model.operators where !codes.contains(op.op) { codes.append(op.op) }
-    let codeVector = builder.createVector(offsets: codes.map { operatorCode($0, &builder) })
+    let versions = TFLiteOperatorVersion.versions(model)
+    let codeVector = builder.createVector(
+      offsets: codes.map { operatorCode($0, version: versions[$0] ?? 1, &builder) })
 
     let tensors = model.tensors.map { tensor($0, &builder) }
     let operators = model.operators.map { op in
@@ -64,12 +66,12 @@ enum TFLiteSerializer {
 
   /// An `OperatorCode` table.
   private static func operatorCode(
-    _ op: TFLiteBuiltinOperator, _ builder: inout FlatBufferBuilder
+    _ op: TFLiteBuiltinOperator, version: Int32, _ builder: inout FlatBufferBuilder
   ) -> FlatBufferOffset {
     let deprecated = op.rawValue < 127 ? Int8(op.rawValue) : TFLiteSchema.placeholderForGreaterOpCodes
     builder.startTable()
     builder.add(slot: TFLiteSchema.OperatorCode.deprecatedBuiltinCode, deprecated, default: 0)
-    builder.add(slot: TFLiteSchema.OperatorCode.version, Int32(1), default: 1, force: true)
+    builder.add(slot: TFLiteSchema.OperatorCode.version, version, default: 1, force: true)
     builder.add(slot: TFLiteSchema.OperatorCode.builtinCode, op.rawValue, default: 0)
     return builder.endTable()
   }

@@ -1,7 +1,9 @@
 extension Kernels {
-  /// The scratch floats `conv2d` needs: one im2col matrix per worker (none for pointwise convolutions).
+  /// The scratch floats `conv2d` needs: one im2col matrix per worker (none for pointwise convolutions), or
+  /// the Winograd transforms.
   static func conv2dScratchCount(_ g: ConvGeometry, threads: Int) -> Int {
     if isFullyConnected(g) { return 0 }
+    if usesWinograd(g) { return winogradScratchCount(g, threads: threads) }
     if batchesSamples(g) { return (g.columnRows + g.outPerGroup) * g.batch * g.outPlane }
     return g.isPointwise ? 0 : g.columnRows * g.outPlane * max(1, min(threads, g.batch))
   }
@@ -20,7 +22,8 @@ extension Kernels {
     g.batch > 1 && g.outPlane < 64
   }
 
-  /// Convolution (any groups, strides, pads, dilations) by im2col + SGEMM, then bias and `activation`.
+  /// Convolution (any groups, strides, pads, dilations) by im2col + SGEMM, then bias and `activation`; dense
+  /// 3 x 3 stride-1 convolutions with enough channels by Winograd (`usesWinograd`).
   ///
   /// `weight` is `C_out x C_in/group x kh x kw`, which is already the row-major `M x K` GEMM operand of each
   /// group. A 1 x 1, stride-1, unpadded convolution multiplies the input planes directly. With more than one
@@ -34,6 +37,12 @@ extension Kernels {
     if isFullyConnected(g) {
       setBLASThreads(threads)
       convFullyConnected(g, input, weight, bias, output, activation)
+      return
+    }
+    if usesWinograd(g), let scratch {
+      winogradConv2d(
+        g, input: input, weight: weight, bias: bias, output: output, activation: activation, scratch: scratch,
+        threads: threads)
       return
     }
     if batchesSamples(g), let scratch {

@@ -1,0 +1,99 @@
+import Testing
+
+@testable import JumpEngine
+
+@Suite("Kernels: Winograd F(2x2, 3x3) convolution")
+struct WinogradConvolutionTests {
+  /// Dense 3 x 3 stride-1 geometries: even and odd output sizes (tiles past the edge), no padding, padding 1
+  /// and 2, several samples per chunk and chunks of one sample.
+  static let cases: [(String, ConvGeometry)] = [
+    (
+      "8x8, pad 1, 3 samples",
+      ConvolutionReference.geometry(
+        batch: 3, inChannels: 32, outChannels: 40, size: (8, 8), kernel: 3, pad: 1)
+    ),
+    (
+      "odd 7x5 output, no padding",
+      ConvolutionReference.geometry(batch: 2, inChannels: 33, outChannels: 32, size: (9, 7), kernel: 3)
+    ),
+    (
+      "odd 9x11 output: vector and scalar tiles",
+      ConvolutionReference.geometry(batch: 2, inChannels: 32, outChannels: 32, size: (11, 13), kernel: 3)
+    ),
+    (
+      "pad 2, odd input",
+      ConvolutionReference.geometry(
+        batch: 1, inChannels: 32, outChannels: 36, size: (5, 6), kernel: 3, pad: 2)
+    ),
+    (
+      "one sample per chunk (34x34 output)",
+      ConvolutionReference.geometry(
+        batch: 3, inChannels: 32, outChannels: 32, size: (34, 34), kernel: 3, pad: 1)
+    ),
+  ]
+
+  @Test("takes the Winograd path and matches the naive convolution", arguments: [1, 2])
+  func matchesReference(threads: Int) throws {
+    for (name, g) in Self.cases {
+      #expect(Kernels.usesWinograd(g), "\(name)")
+      let input = ConvolutionReference.values(g.batch * g.inChannels * g.inPlane, seed: 4)
+      let weight = ConvolutionReference.values(g.outChannels * g.inChannels * 9, seed: 5)
+      let bias = ConvolutionReference.values(g.outChannels, seed: 6)
+      for activation in [Activation.none, .relu] {
+        let expected = ConvolutionReference.convolve(
+          g, input: input, weight: weight, bias: bias, activation: activation)
+        let actual = Self.run(g, input, weight, bias, activation, threads: threads)
+        #expect(ConvolutionReference.relativeError(actual, expected) < 1e-5, "\(name), \(activation)")
+      }
+    }
+  }
+
+  @Test("gives the same bits for the same thread count, whatever ran before")
+  func deterministic() {
+    let g = Self.cases[0].1
+    let input = ConvolutionReference.values(g.batch * g.inChannels * g.inPlane, seed: 7)
+    let weight = ConvolutionReference.values(g.outChannels * g.inChannels * 9, seed: 8)
+    let first = Self.run(g, input, weight, nil, .none, threads: 2)
+    let second = Self.run(g, input, weight, nil, .none, threads: 2)
+    #expect(first == second)
+  }
+
+  @Test("other geometries keep im2col")
+  func otherGeometries() {
+    let strided = ConvolutionReference.geometry(
+      batch: 1, inChannels: 32, outChannels: 32, size: (8, 8), kernel: 3, stride: 2, pad: 1)
+    let dilated = ConvolutionReference.geometry(
+      batch: 1, inChannels: 32, outChannels: 32, size: (8, 8), kernel: 3, pad: 2, dilation: 2)
+    let narrow = ConvolutionReference.geometry(
+      batch: 1, inChannels: 3, outChannels: 32, size: (8, 8), kernel: 3)
+    let grouped = ConvolutionReference.geometry(
+      batch: 1, inChannels: 64, outChannels: 64, size: (8, 8), kernel: 3, pad: 1, group: 2)
+    let tiny = ConvolutionReference.geometry(
+      batch: 1, inChannels: 32, outChannels: 32, size: (3, 3), kernel: 3)
+    for g in [strided, dilated, narrow, grouped, tiny] { #expect(!Kernels.usesWinograd(g)) }
+  }
+
+  /// Runs `conv2d` (which dispatches to Winograd) with freshly planned scratch memory.
+  static func run(
+    _ g: ConvGeometry, _ input: [Float], _ weight: [Float], _ bias: [Float]?, _ activation: Activation,
+    threads: Int
+  ) -> [Float] {
+    var output = [Float](repeating: .nan, count: g.batch * g.outChannels * g.outPlane)
+    var scratch = [Float](repeating: .nan, count: Kernels.conv2dScratchCount(g, threads: threads))
+    let biasValues = bias ?? []
+    input.withUnsafeBufferPointer { x in
+      weight.withUnsafeBufferPointer { w in
+        biasValues.withUnsafeBufferPointer { b in
+          output.withUnsafeMutableBufferPointer { y in
+            scratch.withUnsafeMutableBufferPointer { s in
+              Kernels.conv2d(
+                g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.isEmpty ? nil : b.baseAddress!,
+                output: y.baseAddress!, activation: activation, scratch: s.baseAddress!, threads: threads)
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+}
