@@ -19,6 +19,11 @@ let package = Package(
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     // The C shim for libedit's variadic calls and the SIGINT flag.
     .target(name: "CLineEdit", dependencies: ["CLibEdit"]),
+    // Vector kernels for wider instruction sets (AVX-512), picked at run time; see ARCHITECTURE.md.
+    .target(
+      name: "CKernels",
+      cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]
+    ),
     // Generated from onnx.proto by scripts/generate-onnx-proto; committed.
     .target(
       name: "ONNXProto",
@@ -27,7 +32,7 @@ let package = Package(
     .target(
       name: "JumpEngine",
       dependencies: [
-        "CBLAS", "ONNXProto",
+        "CBLAS", "CKernels", "ONNXProto",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ],

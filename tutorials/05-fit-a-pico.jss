@@ -35,7 +35,7 @@ fit pico
 #= /features/features.11/Conv  Conv         224  322,560 -> 312,480
 #= /head/Gemm                  Gemm          10               2,240
 #= kept whole: /head/Gemm: its output reaches the graph output 'logits'
-#= fit_probe_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.74 MB -> 702 KB, output SQNR 42.0 dB vs fit_probe on 64 samples
+#= fit_probe_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.74 MB -> 702 KB, output SQNR 41.9 dB vs fit_probe on 64 samples
 #= fit_probe: structured global, 144 of 720 channels removed (20.0%) in 4 layers
 #= params 874,890 -> 546,638, weights 3.34 MB -> 2.09 MB, MACs 335.46 M -> 160.93 M
 #= layer                       op      channels             weights
@@ -45,7 +45,7 @@ fit pico
 #= /features/features.11/Conv  Conv  224 -> 220  322,560 -> 261,360
 #= /head/Gemm                  Gemm          10      2,240 -> 2,200
 #= kept whole: /head/Gemm: its output reaches the graph output 'logits'
-#= fit_probe_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 44.5 dB vs fit_probe on 64 samples
+#= fit_probe_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 44.6 dB vs fit_probe on 64 samples
 #= fit: peak RAM 347 KB is over 264 KB; removing 20% of the channels gives 234 KB, which fits
 #= fit_pruned: structured global, 144 of 720 channels removed (20.0%) in 4 layers, fine-tuned 2 epochs on train (loss 0.5835, accuracy 85.9%)
 #= params 874,890 -> 546,638, weights 3.34 MB -> 2.09 MB, MACs 335.46 M -> 160.93 M

@@ -24,7 +24,7 @@ public enum QuantizationPrecision: String, Sendable, Hashable, CaseIterable, Cus
 /// What post-training quantization does: the number formats and skip list `Quantizer.quantize` applies, and
 /// the accuracy steps around it that need data or the float model.
 ///
-/// `Quantizer.quantize` reads `precision`, `perChannel` and `skip` only. `equalize` asks for
+/// `Quantizer.quantize` reads `precision`, `perChannel`, `skip` and `narrowsToReaders` only. `equalize` asks for
 /// `CrossLayerEqualization` on the float model before calibration and lowering; `biasCorrection` for
 /// `BiasCorrection` on the quantized graph with the calibration data. The `quantize` command runs them and
 /// records here what was actually applied.
@@ -41,16 +41,20 @@ public struct QuantizationOptions: Sendable, Hashable {
   /// Equalize the weight ranges of consecutive convolutions first (off by default: it needs a new
   /// calibration of the equalized model).
   public var equalize: Bool
+  /// Cut a producer's range to what its only reader tells apart (`ReaderSaturation`; on by default).
+  /// Quantization-aware training converts with it off, so the device uses the grids training simulated.
+  public var narrowsToReaders: Bool
 
   /// Creates options (defaults: int8, per-channel, nothing skipped, bias correction, no equalization).
   public init(
     precision: QuantizationPrecision = .int8, perChannel: Bool = true, skip: SkipList = [],
-    biasCorrection: Bool = true, equalize: Bool = false
+    biasCorrection: Bool = true, equalize: Bool = false, narrowsToReaders: Bool = true
   ) {
     self.precision = precision
     self.perChannel = perChannel
     self.skip = skip
     self.biasCorrection = biasCorrection
     self.equalize = equalize
+    self.narrowsToReaders = narrowsToReaders
   }
 }

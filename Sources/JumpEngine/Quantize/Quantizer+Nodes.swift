@@ -55,8 +55,26 @@ extension QuantizerPass {
   /// Output parameters chosen from the output's range, clamped by the fused activation.
   mutating func setFreeOutput(_ node: QuantizedNode, _ name: String) throws(EngineError) {
     let observed = try range(of: name, producer: node)
-    let clamped = RangeInference.clamp(observed, to: node.op.activation)
+    var clamped = RangeInference.clamp(observed, to: node.op.activation)
+    if let distinguished = readerDistinguishedRange(of: name) {
+      clamped = ReaderSaturation.narrow(clamped, to: distinguished)
+    }
     try setOutput(name, try parameters(forRange: clamped))
+  }
+
+  /// The interval the only reader of activation `name` distinguishes (`ReaderSaturation`), or nil when it
+  /// has another reader, is a graph output, its reader stays in float, or the options turn this off.
+  func readerDistinguishedRange(of name: String) -> ClosedRange<Float>? {
+    guard options.narrowsToReaders, readerCounts[name] == 1, !source.outputs.contains(name),
+      let reader = source.nodes.first(where: { $0.inputs.contains(name) }),
+      let index = reader.inputs.firstIndex(of: name), !options.skip.matches(reader)
+    else { return nil }
+    if case .float = reader.op { return nil }
+    let sourceTensors = source.tensors
+    return ReaderSaturation.distinguishedRange(of: reader, input: index) { constantName in
+      guard let tensor = sourceTensors[constantName], tensor.isConstant else { return nil }
+      return tensor.dequantizedValues()
+    }
   }
 
   /// Replaces the filter and bias of a conv / depthwise / fully connected node with integer constants.

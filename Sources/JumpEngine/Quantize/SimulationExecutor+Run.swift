@@ -129,6 +129,8 @@ extension SimulationExecutor {
     case .pad(let pads):
       IntegerExecutor.pad(x, shape: xShape, pads: pads, value: Float(0), output: y, outputShape: yShape)
       return
+    case .mean:
+      if try deviceMean(node, x: x, xShape: xShape, y: y) { return }
     case .averagePool2D(let options):
       if try averagePoolOnCodes(node, options, shapes: shapes, input: x, output: y) { return }
     default:

@@ -34,10 +34,12 @@ public struct QATOptions: Sendable, Equatable {
   /// The options `Quantizer.quantize` converts the trained model with. Bias correction is off: it
   /// measures the mean shift quantization adds to each layer's output and subtracts it, and training
   /// through the same fake quantization has already moved the biases to absorb that shift, so correcting
-  /// again would count it twice.
+  /// again would count it twice. Ranges are not narrowed to their readers: the device keeps the grids
+  /// training simulated.
   public var quantization: QuantizationOptions {
     QuantizationOptions(
-      precision: precision, perChannel: perChannel, skip: skip, biasCorrection: false, equalize: false)
+      precision: precision, perChannel: perChannel, skip: skip, biasCorrection: false, equalize: false,
+      narrowsToReaders: false)
   }
 }
 

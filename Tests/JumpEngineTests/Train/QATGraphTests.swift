@@ -149,7 +149,8 @@ struct QATGraphTests {
       #expect(converted.tensors[name]?.quantization == (try graph.parameters(of: name)), "\(name)")
     }
     // The simulation on the float kernels differs only where a sum lands on a rounding tie in another
-    // order: by at most one step of any tensor.
+    // order, and at MEAN, which it runs with the device's double rounding (up to 3/4 of a step) where
+    // training takes the float mean: by at most two steps of any tensor.
     let recorded = try SimulationExecutor(graph: converted, batchSize: 16).run(
       input: x, recording: Set(names))
     for name in names {
@@ -157,7 +158,7 @@ struct QATGraphTests {
       let trained = try #require(pass.pass.values[name]?.values)
       let device = try #require(recorded.recorded[name]?.asFloats())
       let worst = zip(trained, device).map { abs($0 - $1) }.max() ?? 0
-      #expect(worst <= step * 1.01, "\(name): worst difference \(worst), step \(step)")
+      #expect(worst <= step * 2.01, "\(name): worst difference \(worst), step \(step)")
     }
     // The integer kernels add int32 bias rounding and fixed-point rescaling; as for PTQ graphs, a one-step
     // difference inside (at the mean, here) can reach the output as two.

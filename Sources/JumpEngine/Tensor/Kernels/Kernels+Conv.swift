@@ -1,3 +1,5 @@
+import CKernels
+
 extension Kernels {
   /// The scratch floats `conv2d` needs: one im2col matrix per worker (none for pointwise convolutions), or
   /// the Winograd transforms.
@@ -81,6 +83,8 @@ extension Kernels {
 
   /// One group of `conv2d` for every sample at once: the samples' im2col matrices side by side
   /// (`K x N*outPlane`), one GEMM, then the result scattered back to `N x C x H x W` with bias and activation.
+  /// On AVX-512 processors the copies of an ungrouped convolution run in `CKernels/BatchColumns.c` (a
+  /// 4 x 4 plane is one vector).
   private static func convGroupBatched(
     _ g: ConvGeometry, _ group: Int, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
     _ bias: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ activation: Activation,
@@ -91,18 +95,20 @@ extension Kernels {
     let wide = g.batch * plane
     let columns = scratch
     let result = scratch + k * wide
-    for n in 0..<g.batch {
-      let source = input + (n * g.inChannels + group * g.inPerGroup) * g.inPlane
-      if g.isPointwise {
-        for c in 0..<g.inPerGroup { copy(source + c * g.inPlane, columns + c * wide + n * plane, plane) }
-      } else {
-        im2col(g, input: source, columns: columns + n * plane, rowStride: wide)
-      }
+    let vectorCopies = vectorWidth >= 16 && g.group == 1
+    if vectorCopies && g.isPointwise {
+      jsk_batch_to_columns(input, columns, g.batch, g.inChannels, plane)
+    } else {
+      gatherColumns(g, group, input, columns)
     }
     sgemm(
       transA: false, transB: false, m: g.outPerGroup, n: wide, k: k, alpha: 1,
       a: weight + group * g.outPerGroup * k,
       lda: k, b: columns, ldb: wide, beta: 0, c: result, ldc: wide)
+    if vectorCopies, let (kind, low, high) = vectorActivation(activation) {
+      jsk_columns_to_batch(result, output, g.batch, g.outChannels, plane, bias, kind, low, high)
+      return
+    }
     for n in 0..<g.batch {
       let destination = output + (n * g.outChannels + group * g.outPerGroup) * plane
       for m in 0..<g.outPerGroup {
@@ -113,6 +119,23 @@ extension Kernels {
         } else {
           activation.apply(source, row, plane)
         }
+      }
+    }
+  }
+
+  /// The im2col matrices (or, for pointwise convolutions, the input planes) of one group of every sample,
+  /// side by side: `K x N*outPlane`.
+  private static func gatherColumns(
+    _ g: ConvGeometry, _ group: Int, _ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>
+  ) {
+    let plane = g.outPlane
+    let wide = g.batch * plane
+    for n in 0..<g.batch {
+      let source = input + (n * g.inChannels + group * g.inPerGroup) * g.inPlane
+      if g.isPointwise {
+        for c in 0..<g.inPerGroup { copy(source + c * g.inPlane, columns + c * wide + n * plane, plane) }
+      } else {
+        im2col(g, input: source, columns: columns + n * plane, rowStride: wide)
       }
     }
   }
@@ -142,11 +165,16 @@ extension Kernels {
     }
   }
 
-  /// Adds a per-channel bias (when given) to `channels` consecutive planes and applies `activation`.
+  /// Adds a per-channel bias (when given) to `channels` consecutive planes and applies `activation` (in one
+  /// AVX-512 pass for ReLU and clips when the processor has it).
   static func biasActivate(
     _ values: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, channels: Int, plane: Int,
     activation: Activation
   ) {
+    if vectorWidth >= 16, let (kind, low, high) = vectorActivation(activation) {
+      jsk_columns_to_batch(values, values, 1, channels, plane, bias, kind, low, high)
+      return
+    }
     for c in 0..<channels {
       let row = values + c * plane
       if let bias {

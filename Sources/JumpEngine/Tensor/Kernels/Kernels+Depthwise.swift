@@ -8,10 +8,13 @@ extension Kernels {
     return (rows, columns)
   }
 
-  /// The scratch floats `depthwiseConv2d` needs: one zero-padded input plane per worker.
+  /// The scratch floats `depthwiseConv2d` needs: one zero-padded input plane per worker, or what the
+  /// vector kernel needs when that is more.
   static func depthwiseScratchCount(_ g: ConvGeometry, threads: Int) -> Int {
     let (rows, columns) = depthwisePaddedPlane(g)
-    return rows * columns * max(1, min(threads, g.batch * g.outChannels))
+    return max(
+      rows * columns * max(1, min(threads, g.batch * g.outChannels)),
+      depthwiseVectorScratchCount(g, threads: threads))
   }
 
   /// Direct depthwise convolution (`group == C_in`, `C_out = C_in * multiplier`), then bias and activation.
@@ -19,7 +22,8 @@ extension Kernels {
   /// Output channel `oc` reads input channel `oc / multiplier`. Each input plane is first copied into a
   /// zero-padded scratch plane, so every tap is in bounds and the inner loops need no range checks; 3 x 3
   /// kernels with stride 1 or 2 sum their nine taps in one pass per output row. Planes are split across
-  /// threads, each with its own scratch plane.
+  /// threads, each with its own scratch plane. On AVX-512 processors, 3 x 3 kernels with "same" padding run
+  /// on `depthwiseVector` instead (tiny planes stay on the tap list).
   static func depthwiseConv2d(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     output: UnsafeMutablePointer<Float>, activation: Activation, scratch: UnsafeMutablePointer<Float>,
@@ -28,6 +32,12 @@ extension Kernels {
     if usesDepthwiseTapList(g) {
       depthwiseTapList(
         g, input: input, weight: weight, bias: bias, output: output, activation: activation, threads: threads)
+      return
+    }
+    if depthwiseVector(
+      g, input: input, weight: weight, bias: bias, output: output, activation: activation, scratch: scratch,
+      threads: threads)
+    {
       return
     }
     let planes = g.batch * g.outChannels

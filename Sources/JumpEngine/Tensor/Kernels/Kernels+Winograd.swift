@@ -55,8 +55,8 @@ extension Kernels {
   ///
   /// The filters become `U = G g Gᵀ` (16 matrices `C_out x C_in`), each 4 x 4 input window with stride 2
   /// becomes `V = Bᵀ d B` (16 matrices `C_in x tiles`), 16 GEMMs give `M = U V`, and each tile's 2 x 2 output
-  /// is `Aᵀ M A`. Chunks of whole samples are split across threads, each with its own scratch and a
-  /// single-threaded BLAS; a single chunk gives BLAS the threads instead.
+  /// is `Aᵀ M A`. Chunks of whole samples are split across threads, each with its own scratch; a single
+  /// chunk splits its 16 GEMMs across the threads instead. BLAS always runs single-threaded.
   static func winogradConv2d(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     output: UnsafeMutablePointer<Float>, activation: Activation, scratch: UnsafeMutablePointer<Float>,
@@ -68,7 +68,9 @@ extension Kernels {
     let chunks = (g.batch + plan.samplesPerChunk - 1) / plan.samplesPerChunk
     let workerSize = plan.workerFloats(g)
     let byChunk = threads > 1 && chunks > 1
-    setBLASThreads(byChunk ? 1 : threads)
+    // Every GEMM runs on a single-threaded BLAS: with one chunk the 16 GEMMs are split across the threads
+    // instead (small GEMMs gain little from BLAS's own threads), and the bits never depend on `threads`.
+    setBLASThreads(1)
     let workers = scratch + 16 * g.outChannels * g.inChannels
     parallelParts(chunks, threads: byChunk ? threads : 1) { part, range in
       let transformed = workers + part * workerSize
@@ -85,12 +87,15 @@ extension Kernels {
             column: i * plan.tilesPerSample,
             stride: columns)
         }
-        for k in 0..<16 {
-          sgemm(
-            transA: false, transB: false, m: g.outChannels, n: columns, k: g.inChannels, alpha: 1,
-            a: filters + k * g.outChannels * g.inChannels, lda: g.inChannels,
-            b: transformed + k * g.inChannels * columns, ldb: columns, beta: 0,
-            c: products + k * g.outChannels * columns, ldc: columns)
+        parallelRanges(16, threads: byChunk ? 1 : threads) { matrices in
+          setBLASThreads(1)
+          for k in matrices {
+            sgemm(
+              transA: false, transB: false, m: g.outChannels, n: columns, k: g.inChannels, alpha: 1,
+              a: filters + k * g.outChannels * g.inChannels, lda: g.inChannels,
+              b: transformed + k * g.inChannels * columns, ldb: columns, beta: 0,
+              c: products + k * g.outChannels * columns, ldc: columns)
+          }
         }
         for (i, n) in samples.enumerated() {
           let destination = output + n * g.outChannels * g.outPlane

@@ -1,0 +1,56 @@
+#ifndef JUMPSTATION_CKERNELS_H
+#define JUMPSTATION_CKERNELS_H
+
+#include <stdint.h>
+
+/// Vector kernels compiled for a wider instruction set than the package's baseline (x86-64 with SSE2)
+/// and chosen at run time by what the processor supports, so the binary stays portable.
+
+/// The widest kernel set this processor runs: 16 (AVX-512F) or 0 (none: use the Swift kernels). Always 0
+/// off x86-64.
+int jsk_vector_width(void);
+
+/// The geometry of a 3 x 3 depthwise convolution (dilation 1, the same stride on both axes).
+typedef struct {
+  long batch;
+  long in_channels, out_channels;  // out_channels = in_channels * multiplier
+  long in_height, in_width, out_height, out_width;
+  long stride, pad_top, pad_left;
+} jsk_depthwise3x3_geometry;
+
+/// The activations the vector kernels fuse: the identity, `x > 0 ? x : 0`, and
+/// `x < low ? low : (x > high ? high : x)` (Swift's `Activation.apply`, NaN included).
+typedef enum { jsk_identity = 0, jsk_relu = 1, jsk_clip = 2 } jsk_activation;
+
+/// The number of 16-bit load masks `jsk_depthwise3x3_prepare` writes.
+long jsk_depthwise3x3_mask_count(const jsk_depthwise3x3_geometry *g);
+
+/// Writes the load masks of `g` and returns 1 when `jsk_depthwise3x3` runs it: stride 1 or 2 and
+/// "same"-style padding, where every input an output reads lies in a row of `out_width` floats (after the
+/// stride-2 split). Returns 0 otherwise (the masks are then meaningless).
+int jsk_depthwise3x3_prepare(const jsk_depthwise3x3_geometry *g, uint16_t *masks);
+
+/// The scratch floats one worker of `jsk_depthwise3x3` needs.
+long jsk_depthwise3x3_scratch(const jsk_depthwise3x3_geometry *g);
+
+/// Output channels `[first, last)`, for every sample, of a 3 x 3 depthwise convolution: plus bias (may be
+/// NULL), then `activation` (`low` and `high` bound the clip). Only on AVX-512F processors and geometries
+/// `jsk_depthwise3x3_prepare` accepted, with its masks; `scratch` holds `jsk_depthwise3x3_scratch`
+/// floats. Every output is computed the same way whatever the split into ranges.
+void jsk_depthwise3x3(
+    const jsk_depthwise3x3_geometry *g, const uint16_t *masks, const float *input, const float *weight,
+    const float *bias, float *output, long first, long last, jsk_activation activation, float low, float high,
+    float *scratch);
+
+/// `columns[c][n * plane + p] = x[n][c][p]`: a batch of `channels x plane` samples side by side, so that
+/// one GEMM multiplies every sample (AVX-512F only).
+void jsk_batch_to_columns(const float *x, float *columns, long batch, long channels, long plane);
+
+/// `y[n][c][p] = activation(columns[c][n * plane + p] + bias[c])` (bias may be NULL, adding nothing):
+/// the inverse of `jsk_batch_to_columns` with a convolution's bias and activation, rounded as Swift's
+/// `Activation.apply(_:_:_:adding:)` (AVX-512F only).
+void jsk_columns_to_batch(
+    const float *columns, float *y, long batch, long channels, long plane, const float *bias,
+    jsk_activation activation, float low, float high);
+
+#endif

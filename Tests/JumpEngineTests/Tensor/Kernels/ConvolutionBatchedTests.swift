@@ -1,0 +1,78 @@
+import Testing
+
+@testable import JumpEngine
+
+@Suite("Kernels: convolutions on small planes batched into one GEMM, and per sample")
+struct ConvolutionBatchedTests {
+  /// Pointwise and 3 x 3 convolutions on planes under 64 outputs (batched: 4 x 4 is one AVX-512 vector per
+  /// row, 5 x 5 is not whole vectors, a grouped one keeps the Swift copies) and on an 8 x 8 plane (per
+  /// sample, bias and activation in one pass); and stride-2 3 x 3 convolutions.
+  static let cases: [(String, ConvGeometry)] = [
+    (
+      "pointwise 4x4",
+      ConvolutionReference.geometry(batch: 5, inChannels: 6, outChannels: 7, size: (4, 4), kernel: 1)
+    ),
+    (
+      "pointwise 5x5",
+      ConvolutionReference.geometry(batch: 3, inChannels: 4, outChannels: 9, size: (5, 5), kernel: 1)
+    ),
+    (
+      "3x3 on 4x4",
+      ConvolutionReference.geometry(batch: 3, inChannels: 3, outChannels: 5, size: (4, 4), kernel: 3, pad: 1)
+    ),
+    (
+      "pointwise 4x4, 2 groups",
+      ConvolutionReference.geometry(
+        batch: 3, inChannels: 4, outChannels: 6, size: (4, 4), kernel: 1, group: 2)
+    ),
+    (
+      "pointwise 8x8",
+      ConvolutionReference.geometry(batch: 2, inChannels: 5, outChannels: 6, size: (8, 8), kernel: 1)
+    ),
+    (
+      "3x3 stride 2 on 9x9",
+      ConvolutionReference.geometry(
+        batch: 2, inChannels: 3, outChannels: 4, size: (9, 9), kernel: 3, stride: 2, pad: 1)
+    ),
+    (
+      "3x3 stride 2 on 40x37",
+      ConvolutionReference.geometry(
+        batch: 2, inChannels: 2, outChannels: 3, size: (40, 37), kernel: 3, stride: 2, pad: 1)
+    ),
+  ]
+
+  @Test("matches the naive convolution, with and without bias", arguments: [1, 2])
+  func matchesReference(threads: Int) {
+    for (name, g) in Self.cases {
+      #expect(Kernels.batchesSamples(g) == (g.outPlane < 64), "\(name)")
+      let input = ConvolutionReference.values(g.batch * g.inChannels * g.inPlane, seed: 7)
+      let weight = ConvolutionReference.values(g.outChannels * g.columnRows, seed: 8)
+      let bias = ConvolutionReference.values(g.outChannels, seed: 9)
+      var scratch = [Float](repeating: 0, count: max(1, Kernels.conv2dScratchCount(g, threads: threads)))
+      for withBias in [false, true] {
+        for activation in [Activation.none, .relu, .clip(low: -0.5, high: 0.25), .hardSwish] {
+          let expected = ConvolutionReference.convolve(
+            g, input: input, weight: weight, bias: withBias ? bias : nil, activation: activation)
+          var actual = [Float](repeating: .nan, count: expected.count)
+          input.withUnsafeBufferPointer { x in
+            weight.withUnsafeBufferPointer { w in
+              bias.withUnsafeBufferPointer { b in
+                actual.withUnsafeMutableBufferPointer { y in
+                  scratch.withUnsafeMutableBufferPointer { s in
+                    Kernels.conv2d(
+                      g, input: x.baseAddress!, weight: w.baseAddress!, bias: withBias ? b.baseAddress! : nil,
+                      output: y.baseAddress!, activation: activation, scratch: s.baseAddress!,
+                      threads: threads)
+                  }
+                }
+              }
+            }
+          }
+          #expect(
+            ConvolutionReference.relativeError(actual, expected) < 1e-5,
+            "\(name), bias \(withBias), \(activation)")
+        }
+      }
+    }
+  }
+}
