@@ -37,7 +37,8 @@ extension Kernels {
     guard jsk_depthwise3x3_prepare(&c, masks) != 0 else { return false }
     let workerScratch = scratch + (jsk_depthwise3x3_mask_count(&c) + 1) / 2
     let perWorker = jsk_depthwise3x3_scratch(&c)
-    let (fused, low, high) = vectorActivation(activation) ?? (jsk_identity, -.infinity, .infinity)
+    let fusedActivation = vectorActivation(activation)
+    let (fused, low, high) = fusedActivation ?? (jsk_identity, -.infinity, .infinity)
     let geometry = c
     let work = g.batch * g.outChannels * g.outPlane * 9
     parallelParts(g.outChannels, threads: work >= 1 << 15 ? threads : 1) { part, channels in
@@ -46,7 +47,7 @@ extension Kernels {
         &c, masks, input, weight, bias, output, channels.lowerBound, channels.upperBound, fused, low, high,
         workerScratch + part * perWorker)
     }
-    if vectorActivation(activation) == nil {
+    if fusedActivation == nil {
       activation.applyInPlace(output, g.batch * g.outChannels * g.outPlane)
     }
     return true

@@ -25,10 +25,14 @@ extension Kernels {
     /// A zero-padded input plane holding every tile's 4 x 4 window.
     let paddedRows: Int, paddedColumns: Int
 
+    /// Chunks of `samplesPerChunk` samples (the last may be shorter) covering the batch.
+    let chunks: Int
+
     init(_ g: ConvGeometry) {
       tileRows = (g.outHeight + 1) / 2
       tileColumns = (g.outWidth + 1) / 2
       samplesPerChunk = max(1, min(g.batch, Kernels.winogradTileColumns / (tileRows * tileColumns)))
+      chunks = (g.batch + samplesPerChunk - 1) / samplesPerChunk
       paddedRows = 2 * tileRows + 2
       paddedColumns = 2 * tileColumns + 2
     }
@@ -46,9 +50,8 @@ extension Kernels {
   /// transformed input and output tiles of one chunk and one padded input plane.
   static func winogradScratchCount(_ g: ConvGeometry, threads: Int) -> Int {
     let plan = WinogradPlan(g)
-    let chunks = (g.batch + plan.samplesPerChunk - 1) / plan.samplesPerChunk
     let worker = plan.workerFloats(g)
-    return 16 * g.outChannels * g.inChannels + worker * max(1, min(threads, chunks))
+    return 16 * g.outChannels * g.inChannels + worker * max(1, min(threads, plan.chunks))
   }
 
   /// Convolution by Winograd F(2 x 2, 3 x 3), then bias and `activation` (`usesWinograd(g)` must hold).
@@ -65,7 +68,7 @@ extension Kernels {
     let plan = WinogradPlan(g)
     let filters = scratch
     winogradFilters(g, weight, filters)
-    let chunks = (g.batch + plan.samplesPerChunk - 1) / plan.samplesPerChunk
+    let chunks = plan.chunks
     let workerSize = plan.workerFloats(g)
     let byChunk = threads > 1 && chunks > 1
     // Every GEMM runs on a single-threaded BLAS: with one chunk the 16 GEMMs are split across the threads

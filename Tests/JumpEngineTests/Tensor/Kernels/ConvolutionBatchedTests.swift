@@ -48,26 +48,13 @@ struct ConvolutionBatchedTests {
       let input = ConvolutionReference.values(g.batch * g.inChannels * g.inPlane, seed: 7)
       let weight = ConvolutionReference.values(g.outChannels * g.columnRows, seed: 8)
       let bias = ConvolutionReference.values(g.outChannels, seed: 9)
-      var scratch = [Float](repeating: 0, count: max(1, Kernels.conv2dScratchCount(g, threads: threads)))
       for withBias in [false, true] {
         for activation in [Activation.none, .relu, .clip(low: -0.5, high: 0.25), .hardSwish] {
           let expected = ConvolutionReference.convolve(
             g, input: input, weight: weight, bias: withBias ? bias : nil, activation: activation)
-          var actual = [Float](repeating: .nan, count: expected.count)
-          input.withUnsafeBufferPointer { x in
-            weight.withUnsafeBufferPointer { w in
-              bias.withUnsafeBufferPointer { b in
-                actual.withUnsafeMutableBufferPointer { y in
-                  scratch.withUnsafeMutableBufferPointer { s in
-                    Kernels.conv2d(
-                      g, input: x.baseAddress!, weight: w.baseAddress!, bias: withBias ? b.baseAddress! : nil,
-                      output: y.baseAddress!, activation: activation, scratch: s.baseAddress!,
-                      threads: threads)
-                  }
-                }
-              }
-            }
-          }
+          let actual = ConvolutionReference.fastConvolve(
+            g, input: input, weight: weight, bias: withBias ? bias : nil, activation: activation,
+            threads: threads)
           #expect(
             ConvolutionReference.relativeError(actual, expected) < 1e-5,
             "\(name), bias \(withBias), \(activation)")

@@ -36,6 +36,32 @@ enum ConvolutionReference {
     return output
   }
 
+  /// Runs `Kernels.conv2d` (whichever path it takes for `g`) with freshly planned scratch memory.
+  static func fastConvolve(
+    _ g: ConvGeometry, input: [Float], weight: [Float], bias: [Float]?, activation: Activation, threads: Int
+  ) -> [Float] {
+    var output = [Float](repeating: .nan, count: g.batch * g.outChannels * g.outPlane)
+    let scratchCount = Kernels.conv2dScratchCount(g, threads: threads)
+    var scratch = [Float](repeating: .nan, count: max(1, scratchCount))
+    let biasValues = bias ?? []
+    input.withUnsafeBufferPointer { x in
+      weight.withUnsafeBufferPointer { w in
+        biasValues.withUnsafeBufferPointer { b in
+          output.withUnsafeMutableBufferPointer { y in
+            scratch.withUnsafeMutableBufferPointer { s in
+              Kernels.conv2d(
+                g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.isEmpty ? nil : b.baseAddress!,
+                output: y.baseAddress!, activation: activation,
+                scratch: scratchCount > 0 ? s.baseAddress! : nil,
+                threads: threads)
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+
   /// The geometry of a 2-D convolution with symmetric padding.
   static func geometry(
     batch: Int, inChannels: Int, outChannels: Int, size: (Int, Int), kernel: Int, stride: Int = 1,

@@ -42,7 +42,8 @@ struct WinogradConvolutionTests {
       for activation in [Activation.none, .relu] {
         let expected = ConvolutionReference.convolve(
           g, input: input, weight: weight, bias: bias, activation: activation)
-        let actual = Self.run(g, input, weight, bias, activation, threads: threads)
+        let actual = ConvolutionReference.fastConvolve(
+          g, input: input, weight: weight, bias: bias, activation: activation, threads: threads)
         #expect(ConvolutionReference.relativeError(actual, expected) < 1e-5, "\(name), \(activation)")
       }
     }
@@ -54,9 +55,14 @@ struct WinogradConvolutionTests {
     for g in [Self.cases[0].1, Self.cases[4].1] {
       let input = ConvolutionReference.values(g.batch * g.inChannels * g.inPlane, seed: 7)
       let weight = ConvolutionReference.values(g.outChannels * g.inChannels * 9, seed: 8)
-      let single = Self.run(g, input, weight, nil, .none, threads: 1)
-      #expect(Self.run(g, input, weight, nil, .none, threads: 2) == single)
-      #expect(Self.run(g, input, weight, nil, .none, threads: 2) == single)
+      let single = ConvolutionReference.fastConvolve(
+        g, input: input, weight: weight, bias: nil, activation: .none, threads: 1)
+      #expect(
+        ConvolutionReference.fastConvolve(
+          g, input: input, weight: weight, bias: nil, activation: .none, threads: 2) == single)
+      #expect(
+        ConvolutionReference.fastConvolve(
+          g, input: input, weight: weight, bias: nil, activation: .none, threads: 2) == single)
     }
   }
 
@@ -73,29 +79,5 @@ struct WinogradConvolutionTests {
     let tiny = ConvolutionReference.geometry(
       batch: 1, inChannels: 32, outChannels: 32, size: (3, 3), kernel: 3)
     for g in [strided, dilated, narrow, grouped, tiny] { #expect(!Kernels.usesWinograd(g)) }
-  }
-
-  /// Runs `conv2d` (which dispatches to Winograd) with freshly planned scratch memory.
-  static func run(
-    _ g: ConvGeometry, _ input: [Float], _ weight: [Float], _ bias: [Float]?, _ activation: Activation,
-    threads: Int
-  ) -> [Float] {
-    var output = [Float](repeating: .nan, count: g.batch * g.outChannels * g.outPlane)
-    var scratch = [Float](repeating: .nan, count: Kernels.conv2dScratchCount(g, threads: threads))
-    let biasValues = bias ?? []
-    input.withUnsafeBufferPointer { x in
-      weight.withUnsafeBufferPointer { w in
-        biasValues.withUnsafeBufferPointer { b in
-          output.withUnsafeMutableBufferPointer { y in
-            scratch.withUnsafeMutableBufferPointer { s in
-              Kernels.conv2d(
-                g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.isEmpty ? nil : b.baseAddress!,
-                output: y.baseAddress!, activation: activation, scratch: s.baseAddress!, threads: threads)
-            }
-          }
-        }
-      }
-    }
-    return output
   }
 }
