@@ -3,35 +3,38 @@
 ///
 /// For every quantized CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, the float layer's pre-activation mean
 /// `E[y_o]` and the quantized layer's `E[ỹ_o]` are measured on the same samples: `y` from the float lowered
-/// graph, `ỹ` with quantized weights, its integer bias, and the fake-quantized input the already corrected
-/// layers before it produce. The bias becomes `b̃_o − (E[ỹ_o] − E[y_o])`, rounded back onto its integer grid.
+/// graph, `ỹ` with quantized weights, its integer bias, and the input the already corrected layers before it
+/// produce on the device. The bias becomes `b̃_o − (E[ỹ_o] − E[y_o])`, rounded back onto its integer grid.
 /// This covers the weight error `ε · E[x]`, the rounding of the bias, and the mean error carried in from
-/// earlier layers. Means come from `FilterTapMeans` (one mean per filter tap and input channel), which makes
-/// `E[y]` exact for any padding, so the pre-activation means are known even where the activation is fused.
+/// earlier layers, including what the device's own rounding leaves behind (the double rounding of MEAN, the
+/// fixed-point requantization). Means come from `FilterTapMeans` (one mean per filter tap and input
+/// channel), which makes `E[y]` exact for any padding, so the pre-activation means are known even where the
+/// activation is fused.
 ///
 /// Each shift is measured per group of samples (`GroupedTapMeans`) and removed as far as the groups agree
 /// on it (`ShiftEstimate.shrunk`): a shift much larger than its standard error is removed whole, one that is
 /// mostly sampling noise is left alone, since subtracting noise measured on the calibration samples adds
-/// error on every other input. The simulation runs MEAN with the device's double rounding
-/// (`SimulationExecutor.deviceMean`), so the bias that rounding leaves behind a global pool is measured too.
+/// error on every other input.
 ///
 /// Two passes over the data, each running every layer once: a float pass measures `E[y]` of every layer,
-/// then the quantized pass holds every batch (at most `sampleLimit` samples, 64 by default) and advances
-/// them together one node at a time in graph order. Just before a layer runs, its input, which comes from
-/// layers already corrected, is measured and its bias corrected; the layer then runs with the new bias.
-/// Only the live activations of the held batches and `channels × kernel` sums per layer are kept (a tensor
-/// is freed after its last reader), so memory does not grow with the number of samples beyond the limit,
-/// and the cost is linear in the number of layers. Sums are in a fixed order (batch by batch, sample by
-/// sample), so the result is deterministic for a given thread count.
+/// then the quantized pass runs the samples (at most `sampleLimit`, 64 by default) together through the
+/// integer executor, TFLite Micro's arithmetic. Just before a layer runs, its input, which comes from
+/// layers already corrected, is measured and its bias corrected; the layer then runs with the new bias, so
+/// the pass ends with the corrected model's device outputs (`BiasCorrectionReport.outputs`), which
+/// `quantize` reuses for its output SQNR. Memory is the executor's planned buffers for the samples and
+/// `channels × kernel` sums per layer, whatever the dataset's size, and the cost is linear in the number of
+/// layers. Sums are in a fixed order (sample by sample), so the result is deterministic for a given thread
+/// count.
 public enum BiasCorrection {
   /// Corrects the biases of `graph` (quantized from `lowered`) on the first samples of `dataset`
-  /// (`options.sampleLimit`).
+  /// (`options.sampleLimit`). `floatTapMeans` (from the calibration on the same data) stands in for the
+  /// float pass wherever it holds a layer's means on the same samples.
   ///
   /// `progress` receives `(samples done, samples in total)` over all passes; `isCancelled` is polled
   /// before every batch and op. Throws `invalidData` for a dataset with no samples.
   public static func correct(
     _ graph: QuantizedGraph, lowered: LoweredGraph, dataset: Dataset,
-    options: BiasCorrectionOptions = .init(),
+    options: BiasCorrectionOptions = .init(), floatTapMeans: CalibrationTapMeans? = nil,
     isCancelled: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }
   ) throws(EngineError) -> (graph: QuantizedGraph, report: BiasCorrectionReport) {
     guard dataset.count > 0 else { throw EngineError.invalidData(dataset.path, "the dataset has no samples") }
@@ -42,6 +45,7 @@ public enum BiasCorrection {
       var batches = dataset.batches(size: options.batchSize)
       return { () throws(EngineError) -> Tensor? in try batches.next()?.x }
     }
+    pass.knownMeans = floatTapMeans
     return try pass.run(isCancelled: isCancelled, progress: progress)
   }
 
@@ -126,12 +130,17 @@ public struct BiasCorrectionReport: Sendable, Equatable {
   public var samples: Int
   /// Passes over the data (the float pass included).
   public var passes: Int
+  /// The corrected graph's outputs on the measured samples as the device computes them (TFLite Micro's
+  /// arithmetic), dequantized, in the graph's output order: the quantized pass ends with them, so an
+  /// output-SQNR check on the same samples need not run the model again. Empty when nothing was corrected.
+  public var outputs: [Tensor]
 
   /// Creates a report.
-  public init(layers: [BiasCorrectionLayer], samples: Int, passes: Int) {
+  public init(layers: [BiasCorrectionLayer], samples: Int, passes: Int, outputs: [Tensor] = []) {
     self.layers = layers
     self.samples = samples
     self.passes = passes
+    self.outputs = outputs
   }
 }
 
@@ -150,6 +159,10 @@ struct BiasCorrectionPass {
   let makeBatches: () -> BatchReader
   /// Samples seen so far, over all passes.
   var done = 0
+  /// Float tap means measured elsewhere on the same samples (the calibration pass), used where they match.
+  var knownMeans: CalibrationTapMeans?
+  /// `CalibrationReference`'s digest of the pass's samples, once read.
+  var sampleDigest: UInt64?
   /// Groups of samples whose shifts are compared (`GroupedTapMeans`).
   var groupCount: Int { options.groups }
 
@@ -178,11 +191,17 @@ struct BiasCorrectionPass {
     guard !layers.isEmpty else {
       return (graph, BiasCorrectionReport(layers: [], samples: sampleCount, passes: 0))
     }
+    separateSharedBiases(layers)
+    let samples = try allSamples()
+    var digest = CalibrationReference.seed
+    CalibrationReference.mix((samples.floats ?? [])[...], into: &digest)
+    sampleDigest = digest
     let total = sampleCount * 2
     let expected = try floatExpectations(layers, total: total, isCancelled, progress)
-    let entries = try correctInGraphOrder(
-      layers, expected: expected, total: total, isCancelled: isCancelled, progress: progress)
-    let report = BiasCorrectionReport(layers: entries, samples: sampleCount, passes: 2)
+    let (entries, outputs) = try correctOnDevice(
+      layers, samples: samples, expected: expected, total: total, isCancelled: isCancelled,
+      progress: progress)
+    let report = BiasCorrectionReport(layers: entries, samples: sampleCount, passes: 2, outputs: outputs)
     try graph.validate()
     return (graph, report)
   }
@@ -200,69 +219,76 @@ struct BiasCorrectionPass {
     }
   }
 
-  /// The quantized pass: every batch advanced together node by node; each layer (`layers` in graph order)
-  /// is measured and corrected right before it runs. Returns the entries in graph order.
-  mutating func correctInGraphOrder(
-    _ layers: [Layer], expected: [[[Double]]], total: Int, isCancelled: () -> Bool,
+  /// The quantized pass, on the device's arithmetic: the samples run together, one pass of the integer
+  /// executor (TFLite Micro's kernels), and each layer (`layers` in graph order) is measured and corrected
+  /// right before it runs, so it sees its input as the corrected layers before it make it on the device.
+  /// Returns the entries in graph order and the corrected graph's outputs on the samples, dequantized.
+  mutating func correctOnDevice(
+    _ layers: [Layer], samples: Tensor, expected: [[[Double]]], total: Int, isCancelled: () -> Bool,
     progress: (Int, Int) -> Void
-  ) throws(EngineError) -> [BiasCorrectionLayer] {
-    let cut = try Self.cutBefore(layers.map(\.index), in: graph)
-    let executor = try SimulationExecutor(graph: cut, batchSize: options.batchSize, threads: options.threads)
-    var batches: [SimulationBatch] = []
-    let next = makeBatches()
-    while let batch = try next() {
-      if isCancelled() { throw EngineError(.cancelled, "bias correction cancelled") }
-      let (n, _) = try cut.checkedBatch(batch, for: executor.inputName)
-      let values = batch.floats ?? batch.asFloats()
-      let state = try values.withUnsafeBufferPointer { all throws(EngineError) -> SimulationBatch in
-        guard let base = all.baseAddress else { throw EngineError(.invalidData, "input has no samples") }
-        return try executor.begin(base, batch: n, visit: { _ in })
-      }
-      batches.append(state)
-    }
+  ) throws(EngineError) -> (entries: [BiasCorrectionLayer], outputs: [Tensor]) {
+    let executor = try IntegerExecutor(
+      graph: graph, batchSize: samples.shape.first ?? 1, threads: options.threads)
     let position = Dictionary(uniqueKeysWithValues: layers.enumerated().map { ($1.index, $0) })
-    let last = layers.map(\.index).max() ?? 0
     var entries: [BiasCorrectionLayer] = []
     let start = done
-    for index in 0...last {
-      if let p = position[index] {
-        let node = graph.nodes[index]
-        var means = try GroupedTapMeans(
-          for: node, inputShape: try graph.tensor(node.inputs[0]).shape,
-          filterShape: try graph.tensor(node.inputs[1]).shape, groupCount: groupCount)
-        var first = 0
-        for batch in batches {
-          guard let view = batch.view(node.inputs[0]) else {
-            throw EngineError(.invalidModel, "node '\(node.name)': input '\(node.inputs[0])' is not live")
-          }
-          means.add(view.values, shape: view.shape, firstSample: first)
-          first += view.shape.first ?? 0
-        }
-        entries.append(try correct(index, means: means, expected: expected[p]))
-        try executor.replaceConstant(try graph.tensor(graph.nodes[index].inputs[2]))
-      }
-      guard index < cut.nodes.count else { continue }
-      for batch in batches {
-        if isCancelled() { throw EngineError(.cancelled, "bias correction cancelled") }
-        try executor.advance(batch, node: graph.nodes[index], at: index, visit: { _ in })
-      }
-      done = start + sampleCount * (index + 1) / (last + 1)
+    let nodeCount = graph.nodes.count
+    let outputs = try executor.run(input: samples, isCancelled: isCancelled) { (index) throws(EngineError) in
+      done = start + sampleCount * index / nodeCount
       progress(done, total)
+      guard let p = position[index] else { return }
+      let node = graph.nodes[index]
+      guard let view = executor.activation(node.inputs[0]) else {
+        throw EngineError(.invalidModel, "node '\(node.name)': input '\(node.inputs[0])' is not live")
+      }
+      var means = try GroupedTapMeans(
+        for: node, inputShape: try graph.tensor(node.inputs[0]).shape,
+        filterShape: try graph.tensor(node.inputs[1]).shape, groupCount: groupCount)
+      means.add(view, firstSample: 0)
+      entries.append(try correct(index, means: means, expected: expected[p]))
+      try executor.replaceBias(try graph.tensor(node.inputs[2]))
     }
     done = start + sampleCount
     progress(done, total)
-    return entries
+    return (entries, outputs.map(IntegerExecutor.dequantized))
   }
 
-  /// The part of `graph` the quantized pass runs: every node before the last of the layers at `indices`
-  /// whose input is needed, with the inputs of the layers it leaves out (always the last one) as outputs,
-  /// so they stay live; the inputs of the layers it runs are freed after them.
-  static func cutBefore(_ indices: [Int], in graph: QuantizedGraph) throws(EngineError) -> QuantizedGraph {
-    var cut = try graph.prefix(producing: Set(indices.map { graph.nodes[$0].inputs[0] }))
-    let end = cut.nodes.count
-    cut.outputs = Set(indices.filter { $0 >= end }.map { graph.nodes[$0].inputs[0] }).sorted()
-    try cut.validate()
-    return cut
+  /// Every sample of the pass in one tensor (samples along the first axis).
+  func allSamples() throws(EngineError) -> Tensor {
+    let next = makeBatches()
+    var values: [Float] = []
+    var shape: [Int] = []
+    while let batch = try next() {
+      values.append(contentsOf: batch.floats ?? batch.asFloats())
+      shape = shape.isEmpty ? batch.shape : [shape[0] + (batch.shape.first ?? 0)] + shape.dropFirst()
+    }
+    guard (shape.first ?? 0) > 0 else {
+      throw EngineError(.invalidData, "bias correction needs at least one sample")
+    }
+    return Tensor(shape: shape, floats: values)
+  }
+
+  /// Gives every layer's bias a tensor of its own (`NAME#corrected`) where several nodes read one, so that
+  /// correcting one layer leaves the others' biases as they were.
+  mutating func separateSharedBiases(_ layers: [Layer]) {
+    var readers: [String: Int] = [:]
+    for node in graph.nodes {
+      for input in node.inputs { readers[input, default: 0] += 1 }
+    }
+    for layer in layers {
+      let name = graph.nodes[layer.index].inputs[2]
+      guard (readers[name] ?? 0) > 1, var copy = graph.tensors[name] else { continue }
+      var unique = "\(name)#corrected"
+      var n = 2
+      while graph.tensors[unique] != nil {
+        unique = "\(name)#corrected\(n)"
+        n += 1
+      }
+      copy.name = unique
+      graph.tensors[unique] = copy
+      graph.nodes[layer.index].inputs[2] = unique
+      readers[name, default: 0] -= 1
+    }
   }
 
   /// `E[y_o]` of every layer in the float graph, per group of samples: bias plus the filter applied to
@@ -270,8 +296,22 @@ struct BiasCorrectionPass {
   mutating func floatExpectations(
     _ layers: [Layer], total: Int, _ isCancelled: () -> Bool, _ progress: (Int, Int) -> Void
   ) throws(EngineError) -> [[[Double]]] {
-    let measured = try measure(
-      lowered.graph, layers: layers.enumerated().map { ($0, $1.float) }, total: total, isCancelled, progress)
+    var known: [(Int, GroupedTapMeans)] = []
+    var unknown: [(Int, QuantizedNode)] = []
+    for (position, layer) in layers.enumerated() {
+      if let means = try knownMeans(of: layer.float) {
+        known.append((position, means))
+      } else {
+        unknown.append((position, layer.float))
+      }
+    }
+    var measured = known
+    if unknown.isEmpty {
+      done += sampleCount
+      progress(done, total)
+    } else {
+      measured += try measure(lowered.graph, layers: unknown, total: total, isCancelled, progress)
+    }
     var expected: [[[Double]]] = Array(repeating: [], count: layers.count)
     for (position, means) in measured {
       let node = layers[position].float
@@ -283,6 +323,14 @@ struct BiasCorrectionPass {
       expected[position] = products.map { group in zip(bias, group.products).map { Double($0) + $1 } }
     }
     return expected
+  }
+
+  /// The calibration's tap means of `node`'s input when they cover this pass's samples.
+  func knownMeans(of node: QuantizedNode) throws(EngineError) -> GroupedTapMeans? {
+    guard let knownMeans, knownMeans.sampleCount == sampleCount, knownMeans.inputDigest == sampleDigest
+    else { return nil }
+    let inputShape = try lowered.graph.tensor(node.inputs[0]).shape
+    return knownMeans.means(for: node, inputShape: inputShape, groupCount: groupCount)
   }
 
   static func isDepthwise(_ node: QuantizedNode) -> Bool {
@@ -352,16 +400,6 @@ struct BiasCorrectionPass {
     }
     var replacement = bias
     replacement.data = QuantizationRules.storage(corrected, type: bias.elementType)
-    if graph.nodes.filter({ $0.inputs.contains(bias.name) }).count > 1 {
-      var name = "\(bias.name)#corrected"
-      var n = 2
-      while graph.tensors[name] != nil {
-        name = "\(bias.name)#corrected\(n)"
-        n += 1
-      }
-      replacement.name = name
-      graph.nodes[index].inputs[2] = name
-    }
     graph.tensors[replacement.name] = replacement
     let step = graph.tensors[node.outputs[0]]?.quantization?.scale
     return BiasCorrectionLayer(

@@ -26,12 +26,16 @@ public struct Calibration: Sendable, Equatable {
   public var nonFiniteCount: Int
   /// The model's outputs on the first samples, as the calibration pass computed them (nil when not kept).
   public var reference: CalibrationReference?
+  /// The tap means of every weighted layer's input on the first samples, bias correction's float pass
+  /// (nil when not kept).
+  public var tapMeans: CalibrationTapMeans?
 
   /// Creates a calibration from its parts.
   public init(
     method: CalibrationMethod, percentile: Double?, bins: Int, sampleCount: Int, datasetName: String?,
     datasetPath: String, model: CalibrationModelIdentity, tensorNames: [String],
-    ranges: [String: CalibrationRange], nonFiniteCount: Int = 0, reference: CalibrationReference? = nil
+    ranges: [String: CalibrationRange], nonFiniteCount: Int = 0, reference: CalibrationReference? = nil,
+    tapMeans: CalibrationTapMeans? = nil
   ) {
     self.method = method
     self.percentile = percentile
@@ -44,6 +48,7 @@ public struct Calibration: Sendable, Equatable {
     self.ranges = ranges
     self.nonFiniteCount = nonFiniteCount
     self.reference = reference
+    self.tapMeans = tapMeans
   }
 
   /// The range of a tensor, if it was calibrated.

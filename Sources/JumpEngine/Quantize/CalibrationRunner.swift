@@ -50,10 +50,15 @@ public final class Calibrator {
     var done = 0
     var reference = CalibrationReferenceCollector(
       wanted: min(options.referenceSamples, view.count), model: model)
+    var tapMeans = CalibrationTapMeansCollector(
+      model: model,
+      wanted: min(options.referenceSamples, BiasCorrectionOptions().sampleLimit ?? .max, view.count))
     while true {
       if isCancelled() { throw EngineError(.cancelled, "\(dataset.path): calibration cancelled") }
       guard let batch = try batches.next() else { break }
+      tapMeans.begin(batch: batch.positions.count)
       let outputs = try executor.run(input: batch.x, isCancelled: isCancelled) { view in
+        tapMeans.observe(view)
         if let slot = index[view.name] {
           observers[slot].observe(view.values)
         } else {
@@ -64,6 +69,7 @@ public final class Calibrator {
         }
       }
       reference.add(outputs, input: batch.x)
+      tapMeans.end(input: batch.x)
       done += batch.positions.count
       progress(done, view.count)
     }
@@ -76,7 +82,8 @@ public final class Calibrator {
       method: options.method, percentile: options.method == .percentile ? options.percentile : nil,
       bins: bins ?? 0, sampleCount: done, datasetName: datasetName, datasetPath: dataset.path,
       model: identity, tensorNames: observers.map(\.name), ranges: ranges,
-      nonFiniteCount: observers.reduce(0) { $0 + $1.nonFiniteCount }, reference: reference.reference)
+      nonFiniteCount: observers.reduce(0) { $0 + $1.nonFiniteCount }, reference: reference.reference,
+      tapMeans: tapMeans.result)
   }
 
   /// The dataset's samples must have the model's input shape (the batch axis aside).

@@ -6,7 +6,7 @@
 /// near the border `M` differs from the plain channel mean `E[x_i]`; keeping one mean per tap makes the
 /// expected output exact instead of the `ε · E[x]` approximation, and the state is only
 /// `channels × kernel` numbers whatever the amount of data. A FULLY_CONNECTED layer is the 1×1 case.
-struct FilterTapMeans {
+struct FilterTapMeans: Sendable, Equatable {
   /// Input channels (the input's axis 1).
   let channels: Int
   /// `[kernelH, kernelW]` (`[1, 1]` for FULLY_CONNECTED).

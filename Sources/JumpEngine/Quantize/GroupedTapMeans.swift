@@ -6,7 +6,7 @@
 /// passes see the same samples in the same order, so group `g` holds the same samples in both, and the
 /// per-group difference of their expected outputs is a per-group shift whose spread across groups measures
 /// how well the calibration samples pin the shift down.
-struct GroupedTapMeans {
+struct GroupedTapMeans: Sendable, Equatable {
   /// One accumulator per group.
   private(set) var groups: [FilterTapMeans]
 
@@ -24,6 +24,21 @@ struct GroupedTapMeans {
     for s in 0..<n {
       let slice = UnsafeBufferPointer(start: base + s * size, count: size)
       groups[(firstSample + s) % groups.count].add(slice, shape: one)
+    }
+  }
+
+  /// Adds a batch of device activations `[n, C, H, W]` or `[n, C]` (codes dequantized one sample at a time)
+  /// whose first sample is sample `firstSample` of the pass.
+  mutating func add(_ view: IntegerActivationView, firstSample: Int) {
+    guard let n = view.shape.first, n > 0 else { return }
+    let size = view.shape.dropFirst().reduce(1, *)
+    let one = [1] + view.shape.dropFirst()
+    let sample = UnsafeMutablePointer<Float>.allocate(capacity: max(size, 1))
+    defer { sample.deallocate() }
+    for s in 0..<n {
+      view.dequantize(s * size..<(s + 1) * size, into: sample)
+      groups[(firstSample + s) % groups.count].add(
+        UnsafeBufferPointer(start: sample, count: size), shape: one)
     }
   }
 

@@ -55,9 +55,8 @@ extension SimulationExecutor {
     return state
   }
 
-  /// Runs `node`, the node at `index` of the graph (its operands may name constants added with
-  /// `replaceConstant`), on `state`: allocates its outputs, applies the fused activation, fake-quantizes
-  /// and shows the outputs, then frees the inputs this node read last.
+  /// Runs `node`, the node at `index` of the graph, on `state`: allocates its outputs, applies the fused
+  /// activation, fake-quantizes and shows the outputs, then frees the inputs this node read last.
   func advance(
     _ state: SimulationBatch, node: QuantizedNode, at index: Int, visit: (ActivationView) -> Void
   ) throws(EngineError) {

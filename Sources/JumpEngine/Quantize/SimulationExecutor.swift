@@ -24,9 +24,9 @@ public final class SimulationExecutor {
   public let inputName: String
 
   /// Every constant as real values (dequantized when integer).
-  var constants: [String: UnsafeMutablePointer<Float>]
+  let constants: [String: UnsafeMutablePointer<Float>]
   /// The shapes of the constants.
-  var constantShapes: [String: [Int]]
+  let constantShapes: [String: [Int]]
   /// For each activation, the index of the last node reading it.
   let lastReader: [String: Int]
   /// The graph's outputs, kept to the end of a pass.
@@ -122,23 +122,6 @@ public final class SimulationExecutor {
     lastReader = last
     graphOutputs = Set(graph.outputs)
     wideRatios = quantizeActivations ? Self.wideRequantizationRatios(graph) : [:]
-  }
-
-  /// Uses `tensor` (dequantized) for the constant of its name from now on, adding it when new: bias
-  /// correction replaces biases between the nodes of a run.
-  ///
-  /// Throws `invalidModel` for a tensor that is not a constant or cannot be dequantized.
-  func replaceConstant(_ tensor: QuantizedTensor) throws(EngineError) {
-    guard tensor.isConstant, let values = tensor.dequantizedValues(), values.count == tensor.count else {
-      throw EngineError(
-        .invalidModel, "constant '\(tensor.name)' cannot be dequantized (missing or bad parameters)")
-    }
-    let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(values.count, 1))
-    values.withUnsafeBufferPointer { buffer in
-      if let base = buffer.baseAddress { pointer.initialize(from: base, count: values.count) }
-    }
-    constants.updateValue(pointer, forKey: tensor.name)?.deallocate()
-    constantShapes[tensor.name] = tensor.shape
   }
 
   deinit {

@@ -30,9 +30,11 @@ extension IntegerExecutor {
     return IntegerActivationView(name: name, shape: shape, quantization: tensor.quantization, values: values)
   }
 
-  /// The shared body of the `run` variants: every pass, outputs concatenated.
+  /// The shared body of the `run` variants: every pass, outputs concatenated. `before` is called with a
+  /// node's index right before the node runs (see `run(input:isCancelled:beforeNode:)`).
   func execute(
-    input: Tensor, isCancelled: () -> Bool, observing: Bool, visit: (IntegerActivationView) -> Void
+    input: Tensor, isCancelled: () -> Bool, observing: Bool,
+    before: (Int) throws(EngineError) -> Void = { _ in }, visit: (IntegerActivationView) -> Void
   ) throws(EngineError) -> [IntegerOutput] {
     let (n, sampleSize) = try graph.checkedBatch(input, for: inputName)
     let source = input.floats ?? input.asFloats()
@@ -50,6 +52,8 @@ extension IntegerExecutor {
       if isCancelled() { throw EngineError(.cancelled, "cancelled") }
       let b = min(batchSize, n - start)
       let shapes = shapes(batch: b)
+      passShapes = shapes
+      defer { passShapes = nil }
       try source.withUnsafeBufferPointer { (all) throws(EngineError) in
         guard let base = all.baseAddress else { return }
         try loadInput(base + start * sampleSize, count: b * sampleSize)
@@ -59,6 +63,7 @@ extension IntegerExecutor {
       }
       for (index, node) in graph.nodes.enumerated() {
         if isCancelled() { throw EngineError(.cancelled, "cancelled") }
+        try before(index)
         try runNode(node, kernels[index], prepared: preparations[index], shapes: shapes)
         if observing {
           for output in node.outputs {

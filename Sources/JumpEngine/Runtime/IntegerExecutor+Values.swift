@@ -48,6 +48,20 @@ public struct IntegerActivationView {
     }
   }
 
+  /// Writes the real values of elements `range` into `destination`, as `dequantized()` computes them.
+  public func dequantize(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+    let scale = Double(quantization?.scale ?? 1)
+    let zero = Int32(clamping: quantization?.zeroPoint ?? 0)
+    switch values {
+    case .int8(let v):
+      for (i, e) in range.enumerated() { destination[i] = Float(scale * Double(Int32(v[e]) &- zero)) }
+    case .int16(let v):
+      for (i, e) in range.enumerated() { destination[i] = Float(scale * Double(Int32(v[e]) &- zero)) }
+    case .float32(let v):
+      for (i, e) in range.enumerated() { destination[i] = v[e] }
+    }
+  }
+
   /// The dequantized values as a tensor.
   public func tensor() -> Tensor { Tensor(shape: shape, floats: dequantized()) }
 }

@@ -50,6 +50,8 @@ public final class IntegerExecutor {
   let floatScratch: UnsafeMutablePointer<Float>
   /// Concrete shapes by batch size.
   var shapeCache: [Int: [String: [Int]]] = [:]
+  /// The concrete shapes of the pass under way (nil between passes), for `activation(_:)`.
+  var passShapes: [String: [Int]]?
 
   /// Prepares to run `graph` in passes of up to `batchSize` samples with `threads` threads, rounding as
   /// `arithmetic`'s runtime does (TFLite Micro's reference kernels unless told otherwise).

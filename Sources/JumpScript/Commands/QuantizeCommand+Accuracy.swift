@@ -15,7 +15,7 @@ extension QuantizeCommand {
   static func equalize(
     _ model: ModelValue, like calibration: CalibrationValue, in context: CommandContext
   ) throws(CommandError) -> (
-    equalized: (model: Model, ranges: [String: ClosedRange<Float>])?, report: EqualizationReport
+    equalized: (model: Model, calibration: Calibration)?, report: EqualizationReport
   ) {
     let environment = context.environment
     let equalized: Model
@@ -39,7 +39,7 @@ extension QuantizeCommand {
     do {
       let calibrator = try Calibrator(model: equalized, options: options)
       var lastProgress = Date()
-      let ranges = try calibrator.calibrate(
+      let calibration = try calibrator.calibrate(
         dataset.dataset, datasetName: dataset.name, isCancelled: environment.isCancelled,
         progress: { done, total in
           let now = Date()
@@ -47,16 +47,18 @@ extension QuantizeCommand {
           environment.log("quantize: calibrating the equalized model: \(done)/\(total) samples")
           lastProgress = now
         })
-      return ((equalized, ranges.closedRanges), report)
+      return ((equalized, calibration), report)
     } catch {
       if error.kind == .cancelled { throw CommandError("interrupted", exitCode: .interrupted) }
       throw CommandError(error)
     }
   }
 
-  /// Bias correction of `graph` on the calibration samples.
+  /// Bias correction of `graph` on the calibration samples; `floatTapMeans` are the calibration pass's
+  /// measurements of the float model `lowered` came from.
   static func correctBiases(
-    _ graph: QuantizedGraph, lowered: LoweredGraph, calibration: CalibrationValue, in context: CommandContext
+    _ graph: QuantizedGraph, lowered: LoweredGraph, calibration: CalibrationValue,
+    floatTapMeans: CalibrationTapMeans?, in context: CommandContext
   ) throws(CommandError) -> (graph: QuantizedGraph, report: BiasCorrectionReport) {
     let environment = context.environment
     let dataset = try calibrationDataset(calibration, in: context, for: "bias correction")
@@ -65,7 +67,8 @@ extension QuantizeCommand {
       var lastProgress = Date()
       return try BiasCorrection.correct(
         graph, lowered: lowered, dataset: dataset.dataset.prefix(samples),
-        options: BiasCorrectionOptions(threads: context.state.threads), isCancelled: environment.isCancelled,
+        options: BiasCorrectionOptions(threads: context.state.threads), floatTapMeans: floatTapMeans,
+        isCancelled: environment.isCancelled,
         progress: { done, total in
           let now = Date()
           guard now.timeIntervalSince(lastProgress) >= 1 else { return }

@@ -93,13 +93,15 @@ enum QuantizeCommand: Command {
 
     var floatModel = model.model
     var ranges = calibration.calibration.closedRanges
+    var tapMeans = calibration.calibration.tapMeans
     var equalization: EqualizationReport?
     if arguments.bool("equalize") ?? false {
       let (equalized, report) = try equalize(model, like: calibration, in: context)
       equalization = report
       if let equalized {
         floatModel = equalized.model
-        ranges = equalized.ranges
+        ranges = equalized.calibration.closedRanges
+        tapMeans = equalized.calibration.tapMeans
         options.equalize = true
       }
     }
@@ -114,7 +116,7 @@ enum QuantizeCommand: Command {
     var biasCorrection: BiasCorrectionReport?
     if arguments.bool("bias_correction") ?? true {
       let (corrected, report) = try correctBiases(
-        graph, lowered: lowered, calibration: calibration, in: context)
+        graph, lowered: lowered, calibration: calibration, floatTapMeans: tapMeans, in: context)
       graph = corrected
       biasCorrection = report
       options.biasCorrection = !report.layers.isEmpty
@@ -131,7 +133,9 @@ enum QuantizeCommand: Command {
     if options.biasCorrection { stage += ", bias-corrected" }
     let value = ModelValue(
       name: name, model: model.model, lineage: model.lineage + [stage], quantized: quantized)
-    let sqnr = try outputSQNR(value, reference: model, calibration: calibration, context: context)
+    let sqnr = try outputSQNR(
+      value, reference: model, calibration: calibration, context: context,
+      deviceOutputs: biasCorrection.map { ($0.outputs, $0.samples) })
     context.state.store(value)
     return .record(
       record(value, from: model, sqnr: sqnr, equalization: equalization, biasCorrection: biasCorrection))
@@ -171,9 +175,12 @@ enum QuantizeCommand: Command {
   /// Output SQNR of the quantized model against the float one on up to 64 calibration samples.
   ///
   /// The float outputs come from the calibration pass when it kept them for these samples (the float
-  /// model then runs once per `calibrate` + `quantize`), otherwise from a float run here.
+  /// model then runs once per `calibrate` + `quantize`), otherwise from a float run here. The quantized
+  /// outputs are `deviceOutputs` when they are the first output's device values on the same leading
+  /// samples (bias correction's last pass computes them), otherwise an integer run here.
   static func outputSQNR(
-    _ quantized: ModelValue, reference: ModelValue, calibration: CalibrationValue, context: CommandContext
+    _ quantized: ModelValue, reference: ModelValue, calibration: CalibrationValue, context: CommandContext,
+    deviceOutputs: (outputs: [Tensor], samples: Int)? = nil
   ) throws(CommandError) -> (decibels: Double, samples: Int)? {
     guard let dataset = context.state.dataset(named: calibration.datasetName), dataset.dataset.count > 0
     else {
@@ -191,9 +198,15 @@ enum QuantizeCommand: Command {
         else { return nil }
         expected = output
       }
-      let device = try quantized.makeExecutor(batchSize: count, threads: context.state.threads)
-      guard let actual = try device.run(input: batch.x, isCancelled: context.environment.isCancelled).first
-      else { return nil }
+      let actual: Tensor
+      if let deviceOutputs, deviceOutputs.samples == count, let first = deviceOutputs.outputs.first {
+        actual = first
+      } else {
+        let device = try quantized.makeExecutor(batchSize: count, threads: context.state.threads)
+        guard let output = try device.run(input: batch.x, isCancelled: context.environment.isCancelled).first
+        else { return nil }
+        actual = output
+      }
       let decibels = QuantizationErrorReport.sqnr(
         reference: expected.asFloats(), approximation: actual.asFloats())
       return (decibels, count)

@@ -191,6 +191,24 @@ struct BiasCorrectionTests {
     return (graph, corrected, name == "teacher" ? heldOut : calibration)
   }
 
+  @Test(
+    "the report's outputs are the corrected graph's device outputs on the measured samples, bit for bit",
+    arguments: ["cnn", "mnv3block", "teacher"])
+  func deviceOutputs(name: String) throws {
+    let model = try S.fixtureModel(name)
+    let (calibration, _) = try Self.data(name)
+    let lowered = try Lowering.lower(model)
+    let graph = try Quantizer.quantize(lowered, ranges: try S.minMaxRanges(model, calibration))
+    let (corrected, report) = try BiasCorrection.correct(graph, lowered: lowered, samples: calibration)
+    let n = report.samples
+    let size = calibration.shape.dropFirst().reduce(1, *)
+    let measured = Tensor(
+      shape: [n] + calibration.shape.dropFirst(), floats: Array((calibration.floats ?? [])[0..<(n * size)]))
+    let expected = try IntegerExecutor(graph: corrected, batchSize: n).run(input: measured)
+    #expect(report.outputs.map(\.shape) == expected.map(\.shape))
+    #expect(report.outputs.map { $0.asFloats() } == expected.map { $0.asFloats() })
+  }
+
   @Test("the result does not depend on the batch size, and the first layer's mean shift is gone")
   func deterministic() throws {
     let model = try S.fixtureModel("cnn")
@@ -218,8 +236,8 @@ struct BiasCorrectionTests {
     #expect(entry.largestShift <= Double(biasStep), "\(entry)")
   }
 
-  /// The straightforward reference: for each layer in graph order, one pass through the graph as corrected
-  /// so far, measuring that layer's input (a pass per layer, the cost quadratic in the depth).
+  /// The straightforward reference: for each layer in graph order, one integer-executor run of the graph as
+  /// corrected so far, recording that layer's input (a run per layer, the cost quadratic in the depth).
   static func layerByLayer(
     _ graph: QuantizedGraph, lowered: LoweredGraph, samples: Tensor
   ) throws -> QuantizedGraph {
@@ -239,11 +257,19 @@ struct BiasCorrectionTests {
       }
     }
     let layers = pass.correctableLayers()
+    pass.separateSharedBiases(layers)
     let expected = try pass.floatExpectations(layers, total: 0, { false }, { _, _ in })
     for (position, layer) in layers.enumerated() {
-      let measured = try pass.measure(
-        pass.graph, layers: [(position, pass.graph.nodes[layer.index])], total: 0, { false }, { _, _ in })
-      _ = try pass.correct(layer.index, means: measured[0].1, expected: expected[position])
+      let node = pass.graph.nodes[layer.index]
+      let input = node.inputs[0]
+      let executor = try IntegerExecutor(graph: pass.graph, batchSize: n)
+      let recorded = try #require(try executor.run(input: samples, recording: [input]).recorded[input])
+      var means = try GroupedTapMeans(
+        for: node, inputShape: try pass.graph.tensor(input).shape,
+        filterShape: try pass.graph.tensor(node.inputs[1]).shape, groupCount: pass.groupCount)
+      let floats = try #require(recorded.floats)
+      floats.withUnsafeBufferPointer { means.add($0, shape: recorded.shape, firstSample: 0) }
+      _ = try pass.correct(layer.index, means: means, expected: expected[position])
     }
     return pass.graph
   }
