@@ -53,4 +53,35 @@ void jsk_columns_to_batch(
     const float *columns, float *y, long batch, long channels, long plane, const float *bias,
     jsk_activation activation, float low, float high);
 
+/// 1 when this processor runs `jsk_int8_dot_gemm` (AVX-512F and AVX-512 VNNI), else 0 (always 0 off
+/// x86-64).
+int jsk_int8_dot_supported(void);
+
+/// The geometry of one sample's group of input channels for `jsk_int8_dot_columns`.
+typedef struct {
+  long channels, in_height, in_width, out_height, out_width;
+  long kernel_height, kernel_width, stride_height, stride_width;
+  long dilation_height, dilation_width, pad_top, pad_left;
+} jsk_int8_dot_geometry;
+
+/// Writes the im2col matrix of one sample (`channels x in_height x in_width` int8 codes at `x`) as
+/// unsigned bytes `x + 128` (padding: `zero_point + 128`) in the layout `jsk_int8_dot_gemm` reads: row
+/// `k` (channel, tap) and column `n` at byte `((k / 4) * ldb + n) * 4 + k % 4`, columns from `column`
+/// on. Rows up to the next multiple of 4 are zero. `scratch` holds `jsk_int8_dot_columns_scratch(g)`
+/// bytes. Baseline x86-64 (SSE2) or plain C: runs on any processor.
+void jsk_int8_dot_columns(
+    const int8_t *x, const jsk_int8_dot_geometry *g, int8_t zero_point, uint8_t *packed, long ldb,
+    long column, uint8_t *scratch);
+
+/// The scratch bytes of `jsk_int8_dot_columns`: four rows of the output plane.
+long jsk_int8_dot_columns_scratch(const jsk_int8_dot_geometry *g);
+
+/// `c[m][n] = start[m] + sum over k of a[m][k] * b(k, n)` in wrapping int32 arithmetic, exactly: `a` is
+/// `m_count` rows of `depth4 * 4` int8 weights (zero past the depth), `b` the packed columns of
+/// `jsk_int8_dot_columns` (`n_count` of them, row stride `ldb`), `c` has row stride `ldc`; `start` may
+/// be NULL (zero). Only where `jsk_int8_dot_supported` returns 1.
+void jsk_int8_dot_gemm(
+    long m_count, long n_count, long depth4, const int8_t *a, const uint8_t *b, long ldb, int32_t *c, long ldc,
+    const int32_t *start);
+
 #endif

@@ -21,7 +21,9 @@ extension IntegerExecutor {
       let narrow = node.outputs.first.flatMap { graph.tensors[$0]?.elementType } == .int8
       switch kernel {
       case .conv(let q, depthwise: false), .fullyConnected(let q):
-        return packed(node, graph, constants, largestSlice: Int8.largestSlice(zeroPoint: q.inputZeroPoint))
+        return packed(
+          node, graph, constants, largestSlice: Int8.largestSlice(zeroPoint: q.inputZeroPoint),
+          int8InputZeroPoint: q.inputZeroPoint)
       case .conv16x8(_, depthwise: false), .fullyConnected16x8:
         return packed(node, graph, constants, largestSlice: Int16.largestSlice(zeroPoint: 0))
       case .hardSwish(let parameters):
@@ -43,14 +45,16 @@ extension IntegerExecutor {
 
   /// The filter of `node` packed for the GEMM.
   private static func packed(
-    _ node: QuantizedNode, _ graph: QuantizedGraph, _ constants: IntegerConstants, largestSlice: Int
+    _ node: QuantizedNode, _ graph: QuantizedGraph, _ constants: IntegerConstants, largestSlice: Int,
+    int8InputZeroPoint: Int32? = nil
   ) -> IntegerNodePreparation {
     guard node.inputs.count > 1, let filter = graph.tensors[node.inputs[1]],
       let weight = constants.int8[node.inputs[1]], let rows = filter.shape.first
     else { return .none }
     return .weights(
       PackedConvolutionWeights(
-        weight, rows: rows, depth: filter.shape.dropFirst().reduce(1, *), largestSlice: largestSlice))
+        weight, rows: rows, depth: filter.shape.dropFirst().reduce(1, *), largestSlice: largestSlice,
+        int8InputZeroPoint: int8InputZeroPoint))
   }
 
   /// The workspace bytes of a convolution node with `Element` activations.

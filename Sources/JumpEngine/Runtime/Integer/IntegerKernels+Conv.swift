@@ -1,3 +1,5 @@
+import CKernels
+
 extension IntegerKernels {
   /// The bytes of workspace `convolve` needs for `g` with `Element` activations.
   static func convolutionWorkspaceBytes<Element: ConvolutionActivation>(
@@ -40,6 +42,19 @@ extension IntegerKernels {
         let samples = min(block, g.batch - first)
         let wide = samples * plane
         for group in 0..<g.group {
+          if let dot = weights.dot, Element.self == Int8.self {
+            multiplyInt8Dot(
+              g, input: UnsafeRawPointer(input).assumingMemoryBound(to: Int8.self), dot, group: group,
+              first: first, samples: samples, zeroPoint: q.inputZeroPoint,
+              columns: UnsafeMutableRawPointer(space.columns).assumingMemoryBound(to: UInt8.self),
+              scratch: UnsafeMutableRawPointer(space.product).assumingMemoryBound(to: UInt8.self),
+              accumulators: UnsafeMutableRawPointer(space.accumulators).assumingMemoryBound(to: Int32.self))
+            requantizeRows(
+              group * rows..<(group + 1) * rows, space.accumulators, wide: wide, samples: samples,
+              first: first,
+              g, bias: bias, q, output: output, threads: threads)
+            continue
+          }
           let groupWeights = packed + group * rows * depth
           for slice in 0..<Element.sliceCount {
             for s in 0..<samples {
@@ -61,6 +76,39 @@ extension IntegerKernels {
             group * rows..<(group + 1) * rows, space.accumulators, wide: wide, samples: samples, first: first,
             g, bias: bias, q, output: output, threads: threads)
         }
+      }
+    }
+  }
+
+  /// The int32 accumulators of one group for samples `first ..< first + samples` by the dot-product GEMM
+  /// (`Int8DotWeights`): each sample's im2col written as unsigned bytes in the GEMM's layout, then one
+  /// exact GEMM over every sample's columns, rows `outPerGroup`, columns `samples × outPlane`. `scratch`
+  /// (the float GEMM's product region, unused here) holds the four im2col rows being interleaved.
+  private static func multiplyInt8Dot(
+    _ g: ConvGeometry, input: UnsafePointer<Int8>, _ dot: Int8DotWeights, group: Int, first: Int,
+    samples: Int,
+    zeroPoint: Int32, columns: UnsafeMutablePointer<UInt8>, scratch: UnsafeMutablePointer<UInt8>,
+    accumulators: UnsafeMutablePointer<Int32>
+  ) {
+    let plane = g.outPlane
+    let wide = samples * plane
+    let rows = g.outPerGroup
+    var geometry = jsk_int8_dot_geometry(
+      channels: g.inPerGroup, in_height: g.inHeight, in_width: g.inWidth, out_height: g.outHeight,
+      out_width: g.outWidth, kernel_height: g.kernelHeight, kernel_width: g.kernelWidth,
+      stride_height: g.strideHeight, stride_width: g.strideWidth, dilation_height: g.dilationHeight,
+      dilation_width: g.dilationWidth, pad_top: g.padTop, pad_left: g.padLeft)
+    for s in 0..<samples {
+      let source = input + ((first + s) * g.inChannels + group * g.inPerGroup) * g.inPlane
+      jsk_int8_dot_columns(
+        source, &geometry, Int8(truncatingIfNeeded: zeroPoint), columns, wide, s * plane, scratch)
+    }
+    dot.values.withUnsafeBufferPointer { values in
+      dot.starts.withUnsafeBufferPointer { starts in
+        guard let values = values.baseAddress, let starts = starts.baseAddress else { return }
+        jsk_int8_dot_gemm(
+          rows, wide, dot.depth4, values + group * rows * dot.depth4 * 4, columns, wide, accumulators, wide,
+          starts + group * rows)
       }
     }
   }

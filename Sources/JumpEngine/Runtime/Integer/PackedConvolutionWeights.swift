@@ -15,11 +15,22 @@ struct PackedConvolutionWeights {
   let depth: Int
   /// The most terms one float GEMM may sum exactly (at least 1, at most `depth`).
   let chunk: Int
+  /// The same weights for the int8 dot-product GEMM, which replaces the float one where the processor
+  /// has it (int8 activations only).
+  let dot: Int8DotWeights?
 
-  /// Packs `rows * depth` int8 weights for activations whose slices reach `largestSlice` in magnitude.
-  init(_ weight: UnsafePointer<Int8>, rows: Int, depth: Int, largestSlice: Int) {
+  /// Packs `rows * depth` int8 weights for activations whose slices reach `largestSlice` in magnitude;
+  /// with `int8InputZeroPoint` (int8 activations), also for the dot-product GEMM when the processor has it.
+  init(
+    _ weight: UnsafePointer<Int8>, rows: Int, depth: Int, largestSlice: Int, int8InputZeroPoint: Int32? = nil
+  ) {
     self.rows = rows
     self.depth = depth
+    dot =
+      int8InputZeroPoint.flatMap { zeroPoint in
+        Int8DotWeights.isSupported
+          ? Int8DotWeights(weight, rows: rows, depth: depth, inputZeroPoint: zeroPoint) : nil
+      }
     let count = rows * depth
     var largestWeight = 0
     for i in 0..<count { largestWeight = max(largestWeight, Int(weight[i].magnitude)) }

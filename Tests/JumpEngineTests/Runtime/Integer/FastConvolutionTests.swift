@@ -6,7 +6,7 @@ import Testing
 /// loops of `ReferenceConvolution`, bit for bit, on random layers: strides, asymmetric pads, dilations,
 /// groups, depth multipliers, batches, int8 / int4 / int16x8, per-tensor and per-channel multipliers, both
 /// rounding modes, extreme zero points, pruned taps, depths long enough to need several exact GEMM chunks,
-/// and one or two threads.
+/// one or two threads, and int8 layers through the dot-product GEMM too where the processor has it.
 @Suite("Integer kernels: fast paths against the reference loops", .serialized)
 struct FastConvolutionTests {
   typealias R = ReferenceConvolution
@@ -83,9 +83,10 @@ struct FastConvolutionTests {
     }
   }
 
-  /// The fast kernel's output with `threads` threads, through the executor's entry points.
+  /// The fast kernel's output with `threads` threads, through the executor's entry points; with
+  /// `int8Dot`, int8 CONV_2D and FULLY_CONNECTED run the dot-product GEMM (where the processor has it).
   static func fast<Element: ConvolutionActivation>(
-    _ o: R.Operands<Element>, _ q: ConvolutionQuantization, threads: Int
+    _ o: R.Operands<Element>, _ q: ConvolutionQuantization, threads: Int, int8Dot: Bool = false
   ) -> [Element] {
     let g = o.g
     var output = [Element](repeating: 0, count: g.batch * g.outChannels * g.outPlane)
@@ -106,7 +107,8 @@ struct FastConvolutionTests {
             } else {
               let packed = PackedConvolutionWeights(
                 w, rows: g.outChannels, depth: g.columnRows,
-                largestSlice: Element.largestSlice(zeroPoint: q.inputZeroPoint))
+                largestSlice: Element.largestSlice(zeroPoint: q.inputZeroPoint),
+                int8InputZeroPoint: int8Dot && Element.self == Int8.self ? q.inputZeroPoint : nil)
               IntegerKernels.convolve(
                 g, input: x, weights: packed, bias: b, output: y, quantization: q, workspace: workspace,
                 threads: threads)
@@ -124,13 +126,12 @@ struct FastConvolutionTests {
   ) throws {
     let (o, q) = try layer(kind, type, seed: seed, int4: int4, largeDepth: largeDepth)
     let expected = R.run(o, q)
-    for threads in [1, 2] {
-      let actual = fast(o, q, threads: threads)
+    let dot = Element.self == Int8.self && kind != .depthwise && Int8DotWeights.isSupported
+    for (threads, int8Dot) in [(1, false), (2, false)] + (dot ? [(1, true), (2, true)] : []) {
+      let actual = fast(o, q, threads: threads, int8Dot: int8Dot)
       let differing = zip(actual, expected).filter { $0 != $1 }.count
-      #expect(
-        differing == 0,
-        "\(kind) \(Element.self) seed \(seed) \(o.g) threads \(threads): \(differing)/\(expected.count) differ"
-      )
+      let what = "\(kind) \(Element.self) seed \(seed) \(o.g) threads \(threads) dot \(int8Dot)"
+      #expect(differing == 0, "\(what): \(differing)/\(expected.count) differ")
     }
   }
 
