@@ -265,7 +265,8 @@ struct IntegerNodePreparer {
         return .mul(
           try MulParameters(
             input1Scale: inScale, input1ZeroPoint: inZero, input2Scale: scale2, input2ZeroPoint: zero2,
-            outputScale: outScale, outputZeroPoint: outZero, range: range, rounding: rounding))
+            outputScale: outScale, outputZeroPoint: outZero, range: range, rounding: rounding,
+            scalesInFloat: arithmetic.mulScalesInFloat))
       }
       var subtract = false
       if case .sub = node.op { subtract = true }

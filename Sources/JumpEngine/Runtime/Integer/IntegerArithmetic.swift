@@ -7,7 +7,8 @@
 /// - TFLite Micro's reference kernels, the runtime microcontroller builds use: gemmlowp's double rounding
 ///   everywhere (the default).
 /// - LiteRT's built-in kernels as its reference resolver runs them: double rounding, except per-channel
-///   FULLY_CONNECTED, which LiteRT computes through ruy with one 64-bit rounding.
+///   FULLY_CONNECTED, which LiteRT computes through ruy with one 64-bit rounding; and MUL's multiplier,
+///   which LiteRT computes from the scales in `float` where TFLite Micro uses `double`.
 /// - Builds with `TFLITE_SINGLE_ROUNDING` (CMSIS-NN and some vendor ports): one rounding everywhere.
 ///
 /// LiteRT's default CPU path (XNNPACK) requantizes in float and is not bit-exact with any of these; it
@@ -35,6 +36,10 @@ public enum IntegerArithmetic: String, CaseIterable, Sendable, Equatable {
     case .liteRT, .singleRounding: .single
     }
   }
+
+  /// Whether MUL's multiplier `s_1 * s_2 / s_out` is computed in `float` (LiteRT's `mul.cc`) rather than in
+  /// `double` (TFLite Micro's `CalculateOpDataMul`, which `TFLITE_SINGLE_ROUNDING` builds share).
+  var mulScalesInFloat: Bool { self == .liteRT }
 
   /// What the `arithmetic=` option's help and result lines call it.
   public var runtimeName: String {

@@ -1,6 +1,6 @@
-/// The parameters of TFLite's int8 or int16 MUL (`CalculateOpDataMul`): one multiplier `s_1 * s_2 / s_out`
-/// in `double`. int16 MUL uses the same arithmetic (the product of two int16 codes fits in int32) and
-/// requires every zero point to be 0.
+/// The parameters of TFLite's int8 or int16 MUL: one multiplier `s_1 * s_2 / s_out`, in `double` as TFLite
+/// Micro's `CalculateOpDataMul` computes it or in `float` as LiteRT's `mul.cc` does. int16 MUL uses the same
+/// arithmetic (the product of two int16 codes fits in int32) and requires every zero point to be 0.
 struct MulParameters: Equatable, Sendable {
   /// The zero points of the two inputs and the output.
   var input1ZeroPoint: Int32, input2ZeroPoint: Int32, outputZeroPoint: Int32
@@ -11,18 +11,24 @@ struct MulParameters: Equatable, Sendable {
   /// The device's rounding mode.
   var rounding: RoundingMode
 
-  /// TFLite Micro's `CalculateOpDataMul` for int8 or int16.
+  /// TFLite Micro's `CalculateOpDataMul` for int8 or int16, or with `scalesInFloat` LiteRT's `Prepare`, which
+  /// multiplies and divides the `float` scales in `float` and only widens the quotient: its multiplier then
+  /// carries 24 significant bits instead of 31, and a product that lands near a rounding tie can round the
+  /// other way (one output step).
   init(
     input1Scale: Float, input1ZeroPoint: Int32, input2Scale: Float, input2ZeroPoint: Int32,
     outputScale: Float, outputZeroPoint: Int32, range: ActivationRange = .int8,
-    rounding: RoundingMode = .double
+    rounding: RoundingMode = .double, scalesInFloat: Bool = false
   ) throws(EngineError) {
     self.input1ZeroPoint = input1ZeroPoint
     self.input2ZeroPoint = input2ZeroPoint
     self.outputZeroPoint = outputZeroPoint
     self.range = range
     self.rounding = rounding
-    let real = Double(input1Scale) * Double(input2Scale) / Double(outputScale)
+    let real =
+      scalesInFloat
+      ? Double(input1Scale * input2Scale / outputScale)
+      : Double(input1Scale) * Double(input2Scale) / Double(outputScale)
     multiplier = try QuantizedMultiplier(real, rounding: rounding)
   }
 

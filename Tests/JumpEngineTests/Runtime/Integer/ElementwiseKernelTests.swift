@@ -114,6 +114,39 @@ struct IntegerElementwiseKernelTests {
     }
   }
 
+  @Test("MUL: LiteRT's multiplier comes from float scales, TFLite Micro's from double")
+  func mulScalesInFloat() throws {
+    // Scales found by search where the two multipliers round 10 of the 65,536 int8 code pairs apart.
+    // LiteRT 2.3's reference MUL on all 65,536 pairs (a one-op model built as LiteRTParityTests builds
+    // them) gives exactly the float-multiplier outputs; these are its codes at the 10 pairs.
+    let scales: (Float, Int32, Float, Int32, Float, Int32) = (
+      0.013949559070169926, 2, 0.08705306053161621, -17, 0.3359427750110626, -13
+    )
+    func parameters(inFloat: Bool) throws -> MulParameters {
+      try MulParameters(
+        input1Scale: scales.0, input1ZeroPoint: scales.1, input2Scale: scales.2, input2ZeroPoint: scales.3,
+        outputScale: scales.4, outputZeroPoint: scales.5, scalesInFloat: inFloat)
+    }
+    let liteRT = try parameters(inFloat: true)
+    let micro = try parameters(inFloat: false)
+    #expect(liteRT.multiplier == QuantizedMultiplier(multiplier: 1_987_234_304, shift: -8))
+    #expect(micro.multiplier == QuantizedMultiplier(multiplier: 1_987_234_188, shift: -8))
+    let litertCodes: [(Int8, Int8, Int8)] = [
+      (-37, -56, -7), (41, -56, -19), (-115, -30, -7), (119, -30, -19), (-115, -4, -19), (119, -4, -7),
+      (-37, 22, -19), (41, 22, -7), (-11, 100, -19), (15, 100, -7),
+    ]
+    for (a, b, expected) in litertCodes {
+      #expect(liteRT.apply(a, b) == expected, "\(a) × \(b)")
+      #expect(micro.apply(a, b) != expected, "\(a) × \(b): TFLite Micro's multiplier rounds the other way")
+    }
+    // Elsewhere the two agree.
+    var differing = 0
+    for a in Int8.min...Int8.max {
+      for b in Int8.min...Int8.max where liteRT.apply(a, b) != micro.apply(a, b) { differing += 1 }
+    }
+    #expect(differing == litertCodes.count)
+  }
+
   static let poolGeometries: [ConvGeometry] = [
     geometry(batch: 2, channels: 3, height: 8, width: 8, outChannels: 3, kernel: (2, 2), stride: (2, 2)),
     geometry(

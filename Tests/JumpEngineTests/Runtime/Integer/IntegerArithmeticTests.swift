@@ -51,6 +51,40 @@ import Testing
     for (a, b) in zip(micro, liteRT) { #expect(abs(a - b) <= step * 1.01) }
   }
 
+  @Test("LiteRT's MUL multiplier comes from float scales: a one-MUL graph over every input code")
+  func mulMultiplierFromFloatScales() throws {
+    // x · c with scales where LiteRT's float multiplier and TFLite Micro's double one round two of the
+    // 256 input codes apart (LiteRT's reference MUL gives -7 and -19 there; see the MUL kernel tests).
+    let (xScale, cScale, outScale): (Float, Float, Float) = (
+      0.013949559070169926, 0.08705306053161621, 0.3359427750110626
+    )
+    let tensors: [String: QuantizedTensor] = [
+      "x": QuantizedTensor(
+        name: "x", shape: [1, 256], elementType: .int8,
+        quantization: QuantizationParameters(scale: xScale, zeroPoint: 2)),
+      "c": QuantizedTensor(
+        name: "c", shape: [1, 1], elementType: .int8,
+        quantization: QuantizationParameters(scale: cScale, zeroPoint: -17), data: .int8([-56])),
+      "y": QuantizedTensor(
+        name: "y", shape: [1, 256], elementType: .int8,
+        quantization: QuantizationParameters(scale: outScale, zeroPoint: -13)),
+    ]
+    let graph = QuantizedGraph(
+      name: "mul", tensors: tensors, inputs: ["x"], outputs: ["y"],
+      nodes: [QuantizedNode(name: "mul", op: .mul(activation: .none), inputs: ["x", "c"], outputs: ["y"])])
+    let codes = Array(-128...127)
+    let x = Tensor(shape: [1, 256], floats: codes.map { Float($0 - 2) * xScale })
+    func outputs(_ arithmetic: IntegerArithmetic) throws -> [Int32] {
+      try IntegerExecutor(graph: graph, batchSize: 1, arithmetic: arithmetic).runIntegers(input: x)[0].codes
+    }
+    let liteRT = try outputs(.liteRT)
+    let micro = try outputs(.tfliteMicro)
+    let differing = codes.indices.filter { liteRT[$0] != micro[$0] }
+    #expect(differing.map { codes[$0] } == [-37, 41])
+    #expect(differing.map { liteRT[$0] } == [-7, -19])
+    #expect(try outputs(.singleRounding) == micro)
+  }
+
   @Test("the option's words and the runtimes they name")
   func names() {
     #expect(IntegerArithmetic.allCases.map(\.rawValue) == ["tflm", "litert", "single-rounding"])

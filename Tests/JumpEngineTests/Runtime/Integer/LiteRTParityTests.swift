@@ -56,7 +56,7 @@ struct IntegerLiteRTParityTests {
   @Test("every op agrees element for element", .enabled(if: available))
   func parity() throws {
     let cases = try Self.cases()
-    #expect(cases.count == 12)
+    #expect(cases.count == 13)
     for c in cases {
       let ours = try run(c)
       let expected = c.int8s("expected")
@@ -64,6 +64,11 @@ struct IntegerLiteRTParityTests {
       let mismatches = zip(ours, expected).filter { $0 != $1 }.count
       #expect(
         ours.count == expected.count && mismatches == 0, "\(c.op): \(mismatches) of \(expected.count) differ")
+      if c.fields["mulScalesMatter"] as? Bool == true {
+        // The case tells the two multipliers apart: TFLite Micro's (scales in double) misses some codes.
+        let micro = try run(c, mulScalesInFloat: false)
+        #expect(zip(micro, expected).contains { $0 != $1 }, "\(c.op): the double multiplier also agrees")
+      }
     }
   }
 
@@ -85,8 +90,9 @@ struct IntegerLiteRTParityTests {
         dilations: c.fields["dilation"] == nil ? [1, 1] : c.ints("dilation"), group: group))
   }
 
-  /// Our kernel on the case's data.
-  private func run(_ c: Case) throws -> [Int8] {
+  /// Our kernel on the case's data; MUL's multiplier from the scales in `float`, as LiteRT computes it,
+  /// unless `mulScalesInFloat` is false (TFLite Micro's `double`).
+  private func run(_ c: Case, mulScalesInFloat: Bool = true) throws -> [Int8] {
     let input = c.int8s("input")
     var output = [Int8](repeating: 0, count: c.ints("expected").count)
     switch c.op {
@@ -150,7 +156,8 @@ struct IntegerLiteRTParityTests {
         let p = try MulParameters(
           input1Scale: c.float("inputScale"), input1ZeroPoint: c.int32("inputZeroPoint"),
           input2Scale: c.float("input2Scale"), input2ZeroPoint: c.int32("input2ZeroPoint"),
-          outputScale: c.float("outputScale"), outputZeroPoint: c.int32("outputZeroPoint"))
+          outputScale: c.float("outputScale"), outputZeroPoint: c.int32("outputZeroPoint"),
+          scalesInFloat: mulScalesInFloat)
         withPointer(input) { a in
           withPointer(other) { b in
             withMutablePointer(&output) { IntegerKernels.mul(plan, a: a, b: b, output: $0, parameters: p) }
@@ -343,6 +350,18 @@ struct IntegerLiteRTParityTests {
         cases.append(dict(op=name, input=nchw(a), input2=b.ravel().tolist(), inputShape=[1, 3, 4, 5], input2Shape=[1, 3, 1, 1],
             inputScale=s1, inputZeroPoint=z1, input2Scale=s2, input2ZeroPoint=z2, outputScale=so, outputZeroPoint=zo,
             expected=nchw(y)))
+
+    # MUL over all 65,536 code pairs with scales where LiteRT's multiplier (s1 * s2 / s_out in float)
+    # and TFLite Micro's (in double) round 10 pairs apart.
+    a, b = (g.ravel().astype(np.int8).reshape(1, -1) for g in np.meshgrid(np.arange(-128, 128), np.arange(-128, 128)))
+    s1, z1, s2, z2, so, zo = 0.013949559070169926, 2, 0.08705306053161621, -17, 0.3359427750110626, -13
+    opts = S.MulOptionsT(); opts.fusedActivationFunction = S.ActivationFunctionType.NONE
+    model = build(S.BuiltinOperator.MUL, S.BuiltinOptions.MulOptions, opts, [(a.shape, I8, None, qparams(s1, z1)),
+        (b.shape, I8, None, qparams(s2, z2)), (a.shape, I8, None, qparams(so, zo))], [0, 1], [2])
+    y = run(model, [a, b])
+    cases.append(dict(op="mul", input=a.ravel().tolist(), input2=b.ravel().tolist(), inputShape=list(a.shape),
+        input2Shape=list(b.shape), inputScale=s1, inputZeroPoint=z1, input2Scale=s2, input2ZeroPoint=z2,
+        outputScale=so, outputZeroPoint=zo, expected=y.ravel().tolist(), mulScalesMatter=True))
 
     # Pools, SAME stride 2 3x3 (asymmetric pads).
     for name, code in [("avgpool", S.BuiltinOperator.AVERAGE_POOL_2D), ("maxpool", S.BuiltinOperator.MAX_POOL_2D)]:
