@@ -141,15 +141,17 @@ __attribute__((target("avx512f"), always_inline)) static inline void depthwise_a
   __mmask16 tail = first_lanes(plane - (count - 1) * 16);
   const __m512 lows = _mm512_set1_ps(low);
   const __m512 highs = _mm512_set1_ps(high);
-  // Sample by sample, so that consecutive planes are adjacent in memory.
-  for (long n = 0; n < g->batch; n++) {
-    for (long c = first; c < last; c++) {
-      const float *w = weight + c * taps;
-      __m512 weights[JSK_MAX_TAPS];
+  // Channel by channel, so that the weights are loaded once for the whole batch: on the small planes of
+  // late layers (a 3 x 3 plane is one vector) loading them per plane costs as much as the taps.
+  for (long c = first; c < last; c++) {
+    const float *w = weight + c * taps;
+    __m512 weights[JSK_MAX_TAPS];
 #pragma clang loop unroll(full)
-      for (long k = 0; k < taps; k++) weights[k] = _mm512_set1_ps(w[k]);
-      const __m512 b = _mm512_set1_ps(bias ? bias[c] : 0.0f);
-      long source_plane = n * g->in_channels + c / multiplier;
+    for (long k = 0; k < taps; k++) weights[k] = _mm512_set1_ps(w[k]);
+    const __m512 b = _mm512_set1_ps(bias ? bias[c] : 0.0f);
+    long channel = c / multiplier;
+    for (long n = 0; n < g->batch; n++) {
+      long source_plane = n * g->in_channels + channel;
       const float *source = input + source_plane * in_plane;
       long base = source_plane * in_plane;  // where `source` starts in the readable memory
       if (g->stride == 2) {
