@@ -1,4 +1,5 @@
 #include "CKernels.h"
+#include "VectorActivation.h"
 
 // The copies around a batched convolution GEMM: `N x C x P` samples to `C x (N * P)` columns and back.
 // With the small planes that batching is for (4 x 4: P = 16) every row is one AVX-512 vector, where a
@@ -22,17 +23,6 @@ __attribute__((target("avx512f"))) static void batch_to_columns_avx512(
   }
 }
 
-__attribute__((target("avx512f"))) static __m512 activate(
-    __m512 v, jsk_activation activation, __m512 lows, __m512 highs) {
-  const __m512 zero = _mm512_setzero_ps();
-  if (activation == jsk_relu) return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ), zero, v);
-  if (activation == jsk_clip) {
-    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, lows, _CMP_LT_OQ), v, lows);
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, highs, _CMP_GT_OQ), v, highs);
-  }
-  return v;
-}
-
 __attribute__((target("avx512f"))) static void columns_to_batch_avx512(
     const float *columns, float *y, long batch, long channels, long plane, const float *bias,
     jsk_activation activation, float low, float high) {
@@ -50,16 +40,16 @@ __attribute__((target("avx512f"))) static void columns_to_batch_avx512(
         const __m512 b = _mm512_set1_ps(bias[c]);
         for (long p = 0; p < last; p += 16) {
           __m512 v = _mm512_add_ps(_mm512_loadu_ps(source + p), b);
-          _mm512_storeu_ps(destination + p, activate(v, activation, lows, highs));
+          _mm512_storeu_ps(destination + p, jsk_activate(v, activation, lows, highs));
         }
         __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(tail, source + last), b);
-        _mm512_mask_storeu_ps(destination + last, tail, activate(v, activation, lows, highs));
+        _mm512_mask_storeu_ps(destination + last, tail, jsk_activate(v, activation, lows, highs));
       } else {
         for (long p = 0; p < last; p += 16) {
-          _mm512_storeu_ps(destination + p, activate(_mm512_loadu_ps(source + p), activation, lows, highs));
+          _mm512_storeu_ps(destination + p, jsk_activate(_mm512_loadu_ps(source + p), activation, lows, highs));
         }
         __m512 v = _mm512_maskz_loadu_ps(tail, source + last);
-        _mm512_mask_storeu_ps(destination + last, tail, activate(v, activation, lows, highs));
+        _mm512_mask_storeu_ps(destination + last, tail, jsk_activate(v, activation, lows, highs));
       }
     }
   }

@@ -10,35 +10,37 @@
 /// off x86-64.
 int jsk_vector_width(void);
 
-/// The geometry of a 3 x 3 depthwise convolution (dilation 1, the same stride on both axes).
+/// The geometry of a square depthwise convolution (dilation 1, the same stride on both axes).
 typedef struct {
   long batch;
   long in_channels, out_channels;  // out_channels = in_channels * multiplier
   long in_height, in_width, out_height, out_width;
+  long kernel;  // the kernel's height and width
   long stride, pad_top, pad_left;
-} jsk_depthwise3x3_geometry;
+} jsk_depthwise_geometry;
 
-/// The activations the vector kernels fuse: the identity, `x > 0 ? x : 0`, and
-/// `x < low ? low : (x > high ? high : x)` (Swift's `Activation.apply`, NaN included).
-typedef enum { jsk_identity = 0, jsk_relu = 1, jsk_clip = 2 } jsk_activation;
+/// The activations the vector kernels fuse: the identity, `x > 0 ? x : 0`,
+/// `x < low ? low : (x > high ? high : x)` and `x * clamp(x * (1 / 6) + 0.5, 0, 1)`, rounded as Swift's
+/// `Activation.apply` (NaN included).
+typedef enum { jsk_identity = 0, jsk_relu = 1, jsk_clip = 2, jsk_hardswish = 3 } jsk_activation;
 
-/// The number of 16-bit load masks `jsk_depthwise3x3_prepare` writes.
-long jsk_depthwise3x3_mask_count(const jsk_depthwise3x3_geometry *g);
+/// The number of 16-bit load masks `jsk_depthwise_prepare` writes.
+long jsk_depthwise_mask_count(const jsk_depthwise_geometry *g);
 
-/// Writes the load masks of `g` and returns 1 when `jsk_depthwise3x3` runs it: stride 1 or 2 and
-/// "same"-style padding, where every input an output reads lies in a row of `out_width` floats (after the
-/// stride-2 split). Returns 0 otherwise (the masks are then meaningless).
-int jsk_depthwise3x3_prepare(const jsk_depthwise3x3_geometry *g, uint16_t *masks);
+/// Writes the load masks of `g` and returns 1 when `jsk_depthwise` runs it: a 3 x 3 or 5 x 5 kernel,
+/// stride 1 or 2 and "same"-style padding, where every input an output reads lies in a row of
+/// `out_width` floats (after the stride-2 split). Returns 0 otherwise (the masks are then meaningless).
+int jsk_depthwise_prepare(const jsk_depthwise_geometry *g, uint16_t *masks);
 
-/// The scratch floats one worker of `jsk_depthwise3x3` needs.
-long jsk_depthwise3x3_scratch(const jsk_depthwise3x3_geometry *g);
+/// The scratch floats one worker of `jsk_depthwise` needs.
+long jsk_depthwise_scratch(const jsk_depthwise_geometry *g);
 
-/// Output channels `[first, last)`, for every sample, of a 3 x 3 depthwise convolution: plus bias (may be
+/// Output channels `[first, last)`, for every sample, of a square depthwise convolution: plus bias (may be
 /// NULL), then `activation` (`low` and `high` bound the clip). Only on AVX-512F processors and geometries
-/// `jsk_depthwise3x3_prepare` accepted, with its masks; `scratch` holds `jsk_depthwise3x3_scratch`
-/// floats. Every output is computed the same way whatever the split into ranges.
-void jsk_depthwise3x3(
-    const jsk_depthwise3x3_geometry *g, const uint16_t *masks, const float *input, const float *weight,
+/// `jsk_depthwise_prepare` accepted, with its masks; `scratch` holds `jsk_depthwise_scratch` floats.
+/// Every output is computed the same way whatever the split into ranges.
+void jsk_depthwise(
+    const jsk_depthwise_geometry *g, const uint16_t *masks, const float *input, const float *weight,
     const float *bias, float *output, long first, long last, jsk_activation activation, float low, float high,
     float *scratch);
 

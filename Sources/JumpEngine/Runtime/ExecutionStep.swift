@@ -10,10 +10,11 @@ struct ExecutionStep {
   /// Runs the kernel with `threads` threads.
   func run(threads: Int) {
     switch kernel {
-    case .conv(let g, let x, let w, let b, let y, let activation, let scratch):
+    case .conv(let g, let x, let w, let b, let y, let activation, let scratch, let winogradFilters):
       Kernels.conv2d(
-        g, input: x, weight: w, bias: b, output: y, activation: activation, scratch: scratch, threads: threads
-      )
+        g, input: x, weight: w, bias: b, output: y, activation: activation, scratch: scratch,
+        threads: threads,
+        winogradFilters: winogradFilters)
     case .depthwise(let g, let x, let w, let b, let y, let activation, let scratch):
       Kernels.depthwiseConv2d(
         g, input: x, weight: w, bias: b, output: y, activation: activation, scratch: scratch, threads: threads
@@ -59,11 +60,12 @@ struct ExecutionStep {
 
 /// The kernel of an `ExecutionStep` with its operands (inputs first, then the output).
 enum StepKernel {
-  /// im2col + SGEMM convolution: geometry, input, weight, bias, output, fused activation, scratch.
+  /// im2col + SGEMM convolution: geometry, input, weight, bias, output, fused activation, scratch, and the
+  /// Winograd transform of a constant weight when the convolution runs as Winograd.
   case conv(
     ConvGeometry, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>?,
     UnsafeMutablePointer<Float>,
-    Activation, UnsafeMutablePointer<Float>?)
+    Activation, UnsafeMutablePointer<Float>?, UnsafePointer<Float>?)
   /// Direct depthwise convolution: geometry, input, weight, bias, output, fused activation, scratch.
   case depthwise(
     ConvGeometry, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>?,

@@ -41,7 +41,9 @@ extension FloatExecutor {
   /// Builds the steps for concrete shapes.
   func buildSteps(_ shapes: [String: [Int]]) throws(EngineError) -> [ExecutionStep] {
     let builder = StepBuilder(
-      shapes: shapes, pointer: { self.pointer($0) }, scratch: scratch, threads: threads)
+      shapes: shapes, pointer: { self.pointer($0) }, scratch: scratch, threads: threads,
+      winogradFilters: { name in self.winogradFilterOffsets[name].map { UnsafePointer(self.constants + $0) } }
+    )
     var steps: [ExecutionStep] = []
     for planned in fused.nodes { steps.append(try builder.build(planned)) }
     return steps

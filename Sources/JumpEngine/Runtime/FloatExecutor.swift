@@ -35,6 +35,9 @@ public final class FloatExecutor {
   let constants: UnsafeMutablePointer<Float>
   /// The offset of each constant in `constants`.
   let constantOffsets: [String: Int]
+  /// Where in `constants` the Winograd transform of a Winograd convolution's constant weight starts, by
+  /// node name: computed once here rather than on every run.
+  let winogradFilterOffsets: [String: Int]
   /// im2col scratch for the convolutions, nil when none needs it.
   let scratch: UnsafeMutablePointer<Float>?
   /// Steps and shapes by batch size (the planned size and at most one other).
@@ -82,6 +85,15 @@ public final class FloatExecutor {
         total += (tensor.count + 15) / 16 * 16
       }
     }
+    // Then the Winograd transforms of constant convolution weights.
+    var winograd: [String: (offset: Int, geometry: ConvGeometry, weight: Int)] = [:]
+    for planned in fused.nodes {
+      guard let g = try StepBuilder.convGeometry(planned.node, shapes: shapes), Kernels.usesWinograd(g),
+        let weight = offsets[planned.node.inputs[1]]
+      else { continue }
+      winograd[planned.node.name] = (total, g, weight)
+      total += (Kernels.winogradFilterCount(g) + 15) / 16 * 16
+    }
     let block = UnsafeMutablePointer<Float>.allocate(capacity: max(total, 1))
     for (name, offset) in offsets {
       let values = fused.constants[name]?.asFloats() ?? []
@@ -89,8 +101,12 @@ public final class FloatExecutor {
         if let base = buffer.baseAddress { Kernels.copy(base, block + offset, buffer.count) }
       }
     }
+    for entry in winograd.values {
+      Kernels.winogradFilters(entry.geometry, block + entry.weight, block + entry.offset)
+    }
     constants = block
     constantOffsets = offsets
+    winogradFilterOffsets = winograd.mapValues(\.offset)
     plan = BufferPlan.make(
       nodes: fused.nodes, sizes: shapes.mapValues { $0.reduce(1, *) }, inputs: [input.name],
       outputs: outputNames, constants: Set(offsets.keys))

@@ -9,6 +9,9 @@ struct StepBuilder {
   let scratch: UnsafeMutablePointer<Float>?
   /// The executor's thread count (sizes the scratch split).
   let threads: Int
+  /// The Winograd transform of a convolution node's constant weight, by node name (nil for others: the
+  /// kernel then transforms the weight on every run).
+  var winogradFilters: (String) -> UnsafePointer<Float>? = { _ in nil }
 
   /// An `unsupportedOp` error naming the node.
   static func error(_ node: Node, _ detail: String) -> EngineError {
@@ -100,8 +103,9 @@ struct StepBuilder {
         return .depthwise(g, x, w, b, y, planned.activation, scratch)
       }
       return .conv(
-        g, x, w, b, y, planned.activation, Kernels.conv2dScratchCount(g, threads: threads) > 0 ? scratch : nil
-      )
+        g, x, w, b, y, planned.activation,
+        Kernels.conv2dScratchCount(g, threads: threads) > 0 ? scratch : nil,
+        winogradFilters(node.name))
     case .gemm(let a):
       let bShape = try shape(node.inputs[1], node)
       let m = a.transA ? xShape[1] : xShape[0]

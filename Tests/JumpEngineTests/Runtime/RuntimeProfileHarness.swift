@@ -44,7 +44,7 @@ struct RuntimeProfileHarness {
   /// The convolution geometry of a step, when it has one.
   static func detail(_ kernel: StepKernel) -> String {
     switch kernel {
-    case .conv(let g, _, _, _, _, _, _), .depthwise(let g, _, _, _, _, _, _):
+    case .conv(let g, _, _, _, _, _, _, _), .depthwise(let g, _, _, _, _, _, _):
       return
         "  [\(g.inChannels)->\(g.outChannels) k\(g.kernelHeight)x\(g.kernelWidth) s\(g.strideHeight) g\(g.group) \(g.inHeight)x\(g.inWidth)->\(g.outHeight)x\(g.outWidth)]"
     case .gemm(_, let m, let n, let k, _, _, _, _, _):

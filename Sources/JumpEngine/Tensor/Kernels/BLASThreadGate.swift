@@ -42,9 +42,9 @@ final class BLASThreadGate: @unchecked Sendable {
     return stored > 0 ? stored : 1
   }
 
-  /// Runs one BLAS call at the calling thread's requested thread count.
-  func run(_ call: () -> Void) {
-    let wanted = Int32(requested)
+  /// Runs one BLAS call at `threads` threads (by default the calling thread's requested count).
+  func run(threads: Int? = nil, _ call: () -> Void) {
+    let wanted = Int32(max(1, threads ?? requested))
     pthread_rwlock_rdlock(lock)
     if openblas_get_num_threads() == wanted {
       call()

@@ -30,11 +30,12 @@ extension Kernels {
   /// `weight` is `C_out x C_in/group x kh x kw`, which is already the row-major `M x K` GEMM operand of each
   /// group. A 1 x 1, stride-1, unpadded convolution multiplies the input planes directly. With more than one
   /// thread and more than one sample, samples are split across threads (each with its own scratch and a
-  /// single-threaded BLAS); otherwise BLAS itself gets the threads.
+  /// single-threaded BLAS); otherwise BLAS itself gets the threads. `winogradFilters` optionally holds
+  /// the Winograd transform of `weight` (see `winogradConv2d`).
   static func conv2d(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     output: UnsafeMutablePointer<Float>, activation: Activation, scratch: UnsafeMutablePointer<Float>?,
-    threads: Int
+    threads: Int, winogradFilters: UnsafePointer<Float>? = nil
   ) {
     if isFullyConnected(g) {
       setBLASThreads(threads)
@@ -44,7 +45,7 @@ extension Kernels {
     if usesWinograd(g), let scratch {
       winogradConv2d(
         g, input: input, weight: weight, bias: bias, output: output, activation: activation, scratch: scratch,
-        threads: threads)
+        threads: threads, transformedFilters: winogradFilters)
       return
     }
     if batchesSamples(g), let scratch {

@@ -22,22 +22,24 @@ extension Kernels {
   /// Output channel `oc` reads input channel `oc / multiplier`. Each input plane is first copied into a
   /// zero-padded scratch plane, so every tap is in bounds and the inner loops need no range checks; 3 x 3
   /// kernels with stride 1 or 2 sum their nine taps in one pass per output row. Planes are split across
-  /// threads, each with its own scratch plane. On AVX-512 processors, 3 x 3 kernels with "same" padding run
-  /// on `depthwiseVector` instead (tiny planes stay on the tap list).
+  /// threads, each with its own scratch plane. On AVX-512 processors, 3 x 3 and 5 x 5 kernels with "same"
+  /// padding run on `depthwiseVector` instead, except on planes under 4 outputs (1 x 1, 1 x 2, ...),
+  /// where the tap list reads a few taps and the vector kernel would load every tap for one or two lanes.
   static func depthwiseConv2d(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     output: UnsafeMutablePointer<Float>, activation: Activation, scratch: UnsafeMutablePointer<Float>,
     threads: Int
   ) {
+    if g.outPlane >= 4
+      && depthwiseVector(
+        g, input: input, weight: weight, bias: bias, output: output, activation: activation, scratch: scratch,
+        threads: threads)
+    {
+      return
+    }
     if usesDepthwiseTapList(g) {
       depthwiseTapList(
         g, input: input, weight: weight, bias: bias, output: output, activation: activation, threads: threads)
-      return
-    }
-    if depthwiseVector(
-      g, input: input, weight: weight, bias: bias, output: output, activation: activation, scratch: scratch,
-      threads: threads)
-    {
       return
     }
     let planes = g.batch * g.outChannels

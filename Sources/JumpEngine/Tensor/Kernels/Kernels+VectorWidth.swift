@@ -11,6 +11,7 @@ extension Kernels {
     case .none: return (jsk_identity, -.infinity, .infinity)
     case .relu: return (jsk_relu, 0, .infinity)
     case .clip(let low, let high): return (jsk_clip, low, high)
+    case .hardSwish: return (jsk_hardswish, -.infinity, .infinity)
     default: return nil
     }
   }

@@ -46,6 +46,9 @@ extension Kernels {
     }
   }
 
+  /// The floats of `g`'s transformed filters (`winogradFilters`): 16 matrices `C_out x C_in`.
+  static func winogradFilterCount(_ g: ConvGeometry) -> Int { 16 * g.outChannels * g.inChannels }
+
   /// The scratch floats a Winograd `conv2d` needs: the transformed filters, then per worker the
   /// transformed input and output tiles of one chunk and one padded input plane.
   static func winogradScratchCount(_ g: ConvGeometry, threads: Int) -> Int {
@@ -60,14 +63,22 @@ extension Kernels {
   /// becomes `V = Bᵀ d B` (16 matrices `C_in x tiles`), 16 GEMMs give `M = U V`, and each tile's 2 x 2 output
   /// is `Aᵀ M A`. Chunks of whole samples are split across threads, each with its own scratch; a single
   /// chunk splits its 16 GEMMs across the threads instead. BLAS always runs single-threaded.
+  ///
+  /// `transformedFilters`, when given, holds `winogradFilters` of `weight` computed beforehand (the
+  /// executor does it once for constant weights: at batch 1 the transform costs as much as the GEMMs).
   static func winogradConv2d(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     output: UnsafeMutablePointer<Float>, activation: Activation, scratch: UnsafeMutablePointer<Float>,
-    threads: Int
+    threads: Int, transformedFilters: UnsafePointer<Float>? = nil
   ) {
     let plan = WinogradPlan(g)
-    let filters = scratch
-    winogradFilters(g, weight, filters)
+    let filters: UnsafePointer<Float>
+    if let transformedFilters {
+      filters = transformedFilters
+    } else {
+      winogradFilters(g, weight, scratch)
+      filters = UnsafePointer(scratch)
+    }
     let chunks = plan.chunks
     let workerSize = plan.workerFloats(g)
     let byChunk = threads > 1 && chunks > 1
@@ -113,7 +124,7 @@ extension Kernels {
 
   /// `U = G g Gᵀ` for every filter, stored as 16 row-major `C_out x C_in` matrices (element `4i + j` of
   /// every 4 x 4 result in matrix `4i + j`), with `G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]`.
-  private static func winogradFilters(
+  static func winogradFilters(
     _ g: ConvGeometry, _ weight: UnsafePointer<Float>, _ filters: UnsafeMutablePointer<Float>
   ) {
     let matrix = g.outChannels * g.inChannels

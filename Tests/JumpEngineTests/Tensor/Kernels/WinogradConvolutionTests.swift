@@ -66,6 +66,39 @@ struct WinogradConvolutionTests {
     }
   }
 
+  /// The executor transforms constant filters once; the result must not depend on where that happens.
+  @Test("filters transformed beforehand give the same bits as on every call", arguments: [1, 2])
+  func transformedBeforehand(threads: Int) {
+    for (name, g) in Self.cases {
+      let input = ConvolutionReference.values(g.batch * g.inChannels * g.inPlane, seed: 9)
+      let weight = ConvolutionReference.values(g.outChannels * g.inChannels * 9, seed: 10)
+      let bias = ConvolutionReference.values(g.outChannels, seed: 11)
+      let onTheFly = ConvolutionReference.fastConvolve(
+        g, input: input, weight: weight, bias: bias, activation: .relu, threads: threads)
+      var filters = [Float](repeating: .nan, count: Kernels.winogradFilterCount(g))
+      var scratch = [Float](repeating: .nan, count: Kernels.conv2dScratchCount(g, threads: threads))
+      var output = [Float](repeating: .nan, count: onTheFly.count)
+      weight.withUnsafeBufferPointer { w in
+        filters.withUnsafeMutableBufferPointer { Kernels.winogradFilters(g, w.baseAddress!, $0.baseAddress!) }
+        input.withUnsafeBufferPointer { x in
+          bias.withUnsafeBufferPointer { b in
+            filters.withUnsafeBufferPointer { f in
+              scratch.withUnsafeMutableBufferPointer { s in
+                output.withUnsafeMutableBufferPointer { y in
+                  Kernels.conv2d(
+                    g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                    output: y.baseAddress!, activation: .relu, scratch: s.baseAddress!, threads: threads,
+                    winogradFilters: f.baseAddress!)
+                }
+              }
+            }
+          }
+        }
+      }
+      #expect(output.map(\.bitPattern) == onTheFly.map(\.bitPattern), "\(name)")
+    }
+  }
+
   @Test("other geometries keep im2col")
   func otherGeometries() {
     let strided = ConvolutionReference.geometry(
