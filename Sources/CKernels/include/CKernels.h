@@ -86,4 +86,13 @@ void jsk_int8_dot_gemm(
     long m_count, long n_count, long depth4, const int8_t *a, const uint8_t *b, long ldb, int32_t *c, long ldc,
     const int32_t *start);
 
+/// TFLite's int8 requantization of `count` int32 accumulators: `(acc[i] + bias)` times the quantized
+/// multiplier (`multiplier`, `shift`) with gemmlowp's double rounding, or with single rounding when
+/// `single_rounding` is 1, plus `zero_point`, clamped to `[low, high]`. Equal to the Swift scalar
+/// `FixedPoint.multiplyByQuantizedMultiplier` for every input, `multiplier` never `INT32_MIN`, `shift` in
+/// -31...30. AVX-512F only (`jsk_vector_width` 16).
+void jsk_requantize_int8(
+    const int32_t *acc, long count, int32_t bias, int32_t multiplier, int shift, int32_t zero_point,
+    int32_t low, int32_t high, int single_rounding, int8_t *output);
+
 #endif

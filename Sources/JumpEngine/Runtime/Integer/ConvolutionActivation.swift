@@ -1,3 +1,5 @@
+import CKernels
+
 /// An activation type of the convolution and fully connected kernels: int8 (int32 accumulators) or int16
 /// (TFLite's 16x8 mode: int8 weights, int64 accumulators and bias, zero points 0).
 ///
@@ -57,6 +59,13 @@ extension Int8: ConvolutionActivation {
   ) {
     let (low, high) = (q.range.min, q.range.max)
     let zero = q.outputZeroPoint
+    if Kernels.vectorWidth == 16, m.multiplier != .min, (-31...30).contains(m.shift) {
+      // The same integer operations, 16 lanes at a time (`Requantize.c`).
+      jsk_requantize_int8(
+        acc, count, bias, m.multiplier, Int32(m.shift), zero, low, high, q.rounding == .single ? 1 : 0, output
+      )
+      return
+    }
     switch q.rounding {
     case .double:
       for i in 0..<count {
