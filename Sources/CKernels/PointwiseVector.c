@@ -8,7 +8,8 @@
 //
 // Tiles of 6 output channels x 4 column vectors keep 24 sums in registers; each step of the inner
 // product loads 4 input vectors and broadcasts 6 weights (read in place from the row-major weight).
-// Column tiles are the outer loop, so one tile's inputs stay in cache while every weight row passes.
+// Column tiles are the outer loop, so one tile's inputs stay in cache while every weight row passes
+// (splitting the inner product into cache-sized chunks measured no faster, even at depth 1024).
 
 #define JSK_TILE_ROWS 6
 #define JSK_TILE_VECTORS 4
@@ -27,12 +28,15 @@ __attribute__((target("avx512f"))) static inline __m512 activate(
   return v;
 }
 
-/// One tile: `rows` output channels from `m` on, for the column vectors at `in[0..<vectors]` (input channel
-/// 0 of each) into `out[0..<vectors]` (output channel 0 of each). Inlined with constant `rows` and
-/// `vectors`, so the sums stay in registers.
+/// One tile: `rows` output channels from `m` on, for the column vectors at `in[0..<vectors]` (input
+/// channel 0 of each) into `out[0..<vectors]` (output channel 0 of each); `biases[v]` is the bias vector
+/// of column `v` when the bias is per column. Inlined with constant `rows` and `vectors`, so the sums stay
+/// in registers (the bias and the activation run in loops of their own: branching on them per sum made
+/// the compiler keep the sums in memory).
 __attribute__((target("avx512f"), always_inline)) static inline void tile(
     const jsk_pointwise_geometry *g, const float *weight, const float *bias, long m, int rows, int vectors,
-    const float *const *in, float *const *out, jsk_activation activation, __m512 lows, __m512 highs) {
+    const float *const *in, float *const *out, const float *const *biases,
+    jsk_activation activation, __m512 lows, __m512 highs) {
   __m512 sums[JSK_TILE_ROWS][JSK_TILE_VECTORS];
   for (int r = 0; r < rows; r++)
     for (int v = 0; v < vectors; v++) sums[r][v] = _mm512_setzero_ps();
@@ -45,19 +49,26 @@ __attribute__((target("avx512f"), always_inline)) static inline void tile(
       for (int v = 0; v < vectors; v++) sums[r][v] = _mm512_fmadd_ps(b, x[v], sums[r][v]);
     }
   }
-  for (int r = 0; r < rows; r++) {
-    // Adding a zero bias would turn -0 into +0; with no bias the sums pass through.
-    __m512 b = bias ? _mm512_set1_ps(bias[m + r]) : _mm512_setzero_ps();
+  // Adding a zero bias would turn -0 into +0; with no bias the sums pass through.
+  if (bias && g->bias_per_column) {
     for (int v = 0; v < vectors; v++) {
-      __m512 s = bias ? _mm512_add_ps(sums[r][v], b) : sums[r][v];
-      _mm512_storeu_ps(out[v] + (m + r) * g->y_row, activate(s, activation, lows, highs));
+      __m512 b = _mm512_loadu_ps(biases[v]);
+      for (int r = 0; r < rows; r++) sums[r][v] = _mm512_add_ps(sums[r][v], b);
+    }
+  } else if (bias) {
+    for (int r = 0; r < rows; r++) {
+      __m512 b = _mm512_set1_ps(bias[m + r]);
+      for (int v = 0; v < vectors; v++) sums[r][v] = _mm512_add_ps(sums[r][v], b);
     }
   }
+  for (int r = 0; r < rows; r++)
+    for (int v = 0; v < vectors; v++)
+      _mm512_storeu_ps(out[v] + (m + r) * g->y_row, activate(sums[r][v], activation, lows, highs));
 }
 
 #define JSK_TILE_CASE(R, V) \
   case (R) * 8 + (V): \
-    tile(g, weight, bias, m, R, V, in, out, activation, lows, highs); \
+    tile(g, weight, bias, m, R, V, in, out, biases, activation, lows, highs); \
     break;
 
 #define JSK_TILE_ROW_CASES(R) JSK_TILE_CASE(R, 1) JSK_TILE_CASE(R, 2) JSK_TILE_CASE(R, 3) JSK_TILE_CASE(R, 4)
@@ -71,10 +82,12 @@ __attribute__((target("avx512f"))) static void pointwise_avx512(
     int vectors = (int)(last - j < JSK_TILE_VECTORS ? last - j : JSK_TILE_VECTORS);
     const float *in[JSK_TILE_VECTORS];
     float *out[JSK_TILE_VECTORS];
+    const float *biases[JSK_TILE_VECTORS];
     for (int v = 0; v < vectors; v++) {
       long n = (j + v) / g->vectors, p = (j + v) % g->vectors * 16;
       in[v] = x + n * g->x_sample + p;
       out[v] = y + n * g->y_sample + p;
+      biases[v] = bias ? bias + p : bias;
     }
     for (long m = 0; m < g->rows; m += JSK_TILE_ROWS) {
       int rows = (int)(g->rows - m < JSK_TILE_ROWS ? g->rows - m : JSK_TILE_ROWS);

@@ -63,11 +63,13 @@ typedef struct {
   long vectors;  // column vectors per sample
   long x_sample, x_row;
   long y_sample, y_row;
+  long bias_per_column;  // 0: `bias[m]` for output row m; 1: `bias[16 * v + lane]` for column vector v
 } jsk_pointwise_geometry;
 
 /// Column vectors `[first, last)` (counted over the batch: sample `j / vectors`, vector `j % vectors`) of
 /// `y = activation(weight * x + bias)`, `weight` row-major `rows x depth`, bias may be NULL (adding
-/// nothing). Every output is computed the same way whatever the split into ranges (AVX-512F only).
+/// nothing), one per row or (`bias_per_column`) one per column of a sample's plane. Every output is
+/// computed the same way whatever the split into ranges (AVX-512F only).
 void jsk_pointwise(
     const jsk_pointwise_geometry *g, const float *x, const float *weight, const float *bias, float *y,
     long first, long last, jsk_activation activation, float low, float high);

@@ -115,7 +115,7 @@ extension Kernels {
       let destination = output + group * g.outPerGroup * plane
       var product = jsk_pointwise_geometry(
         rows: g.outPerGroup, depth: k, vectors: plane / 16, x_sample: plane, x_row: wide,
-        y_sample: g.outChannels * plane, y_row: plane)
+        y_sample: g.outChannels * plane, y_row: plane, bias_per_column: 0)
       vectorProduct(
         &product, columns, weight + group * g.outPerGroup * k, bias.map { $0 + group * g.outPerGroup },
         destination, count: wide / 16, activation, threads)
@@ -187,7 +187,7 @@ extension Kernels {
         var product = jsk_pointwise_geometry(
           rows: g.outPerGroup, depth: k, vectors: g.outPlane / 16, x_sample: 0, x_row: g.outPlane,
           y_sample: 0,
-          y_row: g.outPlane)
+          y_row: g.outPlane, bias_per_column: 0)
         vectorProduct(
           &product, operand, groupWeight, groupBias, destination, count: product.vectors, activation, threads)
         if vectorActivation(activation) == nil {

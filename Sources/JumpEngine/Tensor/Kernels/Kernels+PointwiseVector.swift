@@ -18,7 +18,7 @@ extension Kernels {
     let vectors = g.outPlane / 16
     var geometry = jsk_pointwise_geometry(
       rows: g.outPerGroup, depth: g.inPerGroup, vectors: vectors, x_sample: g.inChannels * g.inPlane,
-      x_row: g.inPlane, y_sample: g.outChannels * g.outPlane, y_row: g.outPlane)
+      x_row: g.inPlane, y_sample: g.outChannels * g.outPlane, y_row: g.outPlane, bias_per_column: 0)
     for group in 0..<g.group {
       vectorProduct(
         &geometry, input + group * g.inPerGroup * g.inPlane, weight + group * g.outPerGroup * g.inPerGroup,
