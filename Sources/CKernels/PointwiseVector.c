@@ -25,6 +25,14 @@ __attribute__((target("avx512f"))) static inline __m512 activate(
     v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, lows, _CMP_LT_OQ), v, lows);
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, highs, _CMP_GT_OQ), v, highs);
   }
+  if (activation == jsk_hard_swish) {
+    // Rounded as Swift's: the product and the sum separately (no fused multiply-add), then the clamp.
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512 t = _mm512_add_ps(_mm512_mul_ps(v, _mm512_set1_ps(1.0f / 6.0f)), _mm512_set1_ps(0.5f));
+    t = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(t, one, _CMP_GT_OQ), t, one);
+    t = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(t, zero, _CMP_LT_OQ), t, zero);
+    return _mm512_mul_ps(v, t);
+  }
   return v;
 }
 

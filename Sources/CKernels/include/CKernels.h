@@ -18,9 +18,10 @@ typedef struct {
   long stride, pad_top, pad_left;
 } jsk_depthwise3x3_geometry;
 
-/// The activations the vector kernels fuse: the identity, `x > 0 ? x : 0`, and
-/// `x < low ? low : (x > high ? high : x)` (Swift's `Activation.apply`, NaN included).
-typedef enum { jsk_identity = 0, jsk_relu = 1, jsk_clip = 2 } jsk_activation;
+/// The activations the vector kernels fuse: the identity, `x > 0 ? x : 0`,
+/// `x < low ? low : (x > high ? high : x)`, and (`jsk_pointwise` only) hard swish
+/// `x * clamp(x * (1 / 6) + 0.5, 0, 1)` (Swift's `Activation.apply`, roundings and NaN included).
+typedef enum { jsk_identity = 0, jsk_relu = 1, jsk_clip = 2, jsk_hard_swish = 3 } jsk_activation;
 
 /// The number of 16-bit load masks `jsk_depthwise3x3_prepare` writes.
 long jsk_depthwise3x3_mask_count(const jsk_depthwise3x3_geometry *g);

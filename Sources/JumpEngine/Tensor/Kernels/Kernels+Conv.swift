@@ -119,7 +119,7 @@ extension Kernels {
       vectorProduct(
         &product, columns, weight + group * g.outPerGroup * k, bias.map { $0 + group * g.outPerGroup },
         destination, count: wide / 16, activation, threads)
-      if vectorActivation(activation) == nil {
+      if productActivation(activation) == nil {
         for n in 0..<g.batch {
           activation.applyInPlace(destination + n * g.outChannels * plane, g.outPerGroup * plane)
         }
@@ -190,7 +190,7 @@ extension Kernels {
           y_row: g.outPlane, bias_per_column: 0)
         vectorProduct(
           &product, operand, groupWeight, groupBias, destination, count: product.vectors, activation, threads)
-        if vectorActivation(activation) == nil {
+        if productActivation(activation) == nil {
           activation.applyInPlace(destination, g.outPerGroup * g.outPlane)
         }
         continue

@@ -25,7 +25,7 @@ extension Kernels {
         bias.map { $0 + group * g.outPerGroup }, output + group * g.outPerGroup * g.outPlane,
         count: g.batch * vectors, activation, threads)
     }
-    if vectorActivation(activation) == nil {
+    if productActivation(activation) == nil {
       activation.applyInPlace(output, g.batch * g.outChannels * g.outPlane)
     }
   }
@@ -37,7 +37,7 @@ extension Kernels {
     _ bias: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>, count: Int,
     _ activation: Activation, _ threads: Int
   ) {
-    let (kind, low, high) = vectorActivation(activation) ?? (jsk_identity, -.infinity, .infinity)
+    let (kind, low, high) = productActivation(activation) ?? (jsk_identity, -.infinity, .infinity)
     let work = count * 16 * geometry.rows * geometry.depth
     let shared = geometry
     parallelParts(count, threads: work >= 1 << 18 ? threads : 1) { _, columns in
@@ -45,5 +45,12 @@ extension Kernels {
       jsk_pointwise(
         &g, input, weight, bias, output, columns.lowerBound, columns.upperBound, kind, low, high)
     }
+  }
+
+  /// `activation` as `jsk_pointwise` fuses it: `vectorActivation`'s and hard swish (MobileNetV3's, which
+  /// applied in a pass of its own would read every output back from memory); nil for the others.
+  static func productActivation(_ activation: Activation) -> (kind: jsk_activation, low: Float, high: Float)?
+  {
+    activation == .hardSwish ? (jsk_hard_swish, 0, 0) : vectorActivation(activation)
   }
 }

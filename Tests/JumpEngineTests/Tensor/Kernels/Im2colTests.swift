@@ -5,8 +5,18 @@ import Testing
 @Suite("Kernels: im2col")
 struct Im2colTests {
   /// Strides 1 and 2 (the AVX-512 kernel's), stride 3 (the Swift walk), rows wider than one vector,
-  /// padding on every side, dilation, and unequal strides.
+  /// rows narrower than one load's span (16 floats at stride 1, 32 at stride 2: masked loads), padding on
+  /// every side, dilation, and unequal strides.
   static let cases: [(String, ConvGeometry)] = [
+    (
+      "3x3 stride 1 on 7x9 (narrow)",
+      ConvolutionReference.geometry(batch: 1, inChannels: 2, outChannels: 1, size: (7, 9), kernel: 3, pad: 1)
+    ),
+    (
+      "3x3 stride 2 on 9x21 (narrow)",
+      ConvolutionReference.geometry(
+        batch: 1, inChannels: 2, outChannels: 1, size: (9, 21), kernel: 3, stride: 2, pad: 1)
+    ),
     (
       "3x3 stride 2 on 32x32",
       ConvolutionReference.geometry(

@@ -71,4 +71,18 @@ struct PointwiseVectorTests {
       g, input: input, weight: weight, bias: bias, activation: .relu, threads: 2)
     #expect(one.map(\.bitPattern) == two.map(\.bitPattern))
   }
+
+  @Test("fused hard swish rounds as the Swift activation applied after the product")
+  func hardSwishRounding() {
+    let g = ConvolutionReference.geometry(batch: 3, inChannels: 8, outChannels: 10, size: (4, 4), kernel: 1)
+    let input = ConvolutionReference.values(g.batch * g.inChannels * g.inPlane, seed: 1).map { $0 * 8 }
+    let weight = ConvolutionReference.values(g.outChannels * g.columnRows, seed: 2)
+    let bias = ConvolutionReference.values(g.outChannels, seed: 3)
+    var linear = ConvolutionReference.fastConvolve(
+      g, input: input, weight: weight, bias: bias, activation: .none, threads: 1)
+    let fused = ConvolutionReference.fastConvolve(
+      g, input: input, weight: weight, bias: bias, activation: .hardSwish, threads: 1)
+    linear.withUnsafeMutableBufferPointer { Activation.hardSwish.applyInPlace($0.baseAddress!, $0.count) }
+    #expect(fused.map(\.bitPattern) == linear.map(\.bitPattern))
+  }
 }
