@@ -56,7 +56,7 @@ fit pico
 #= /features/features.11/Conv  Conv  224 -> 220  322,560 -> 261,360
 #= /head/Gemm                  Gemm          10      2,240 -> 2,200
 #= kept whole: /head/Gemm: its output reaches the graph output 'logits'
-#= fit_pruned_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 39.5 dB vs fit_pruned on 64 samples
+#= fit_pruned_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 39.6 dB vs fit_pruned on 64 samples
 #= fit: pruned 20% of the channels and fine-tuned 2 epochs on train: weights 536 KB, peak RAM 234 KB
 #= fit: int8 PTQ agreement with fit_pruned 99.5% on operational (min_agreement 97%): within the tolerance, no QAT needed
 #= fit: fit_pruned_int8 fits pico; it is the working model
