@@ -55,6 +55,45 @@ void jsk_columns_to_batch(
     const float *columns, float *y, long batch, long channels, long plane, const float *bias,
     jsk_activation activation, float low, float high);
 
+/// A 1 x 1 convolution's product with 16-float column vectors read and written in place (see
+/// `jsk_pointwise`): `vectors` per sample (a plane of `16 * vectors` floats); the input vector `v` of
+/// sample `n` and channel `k` at `x + n * x_sample + k * x_row + 16 * v`, the output of channel `m` at
+/// `y + n * y_sample + m * y_row + 16 * v`.
+typedef struct {
+  long rows;     // output channels
+  long depth;    // input channels (the inner product's length)
+  long vectors;  // column vectors per sample
+  long x_sample, x_row;
+  long y_sample, y_row;
+  long bias_per_column;  // 0: `bias[m]` for output row m; 1: `bias[16 * v + lane]` for column vector v
+} jsk_pointwise_geometry;
+
+/// Column vectors `[first, last)` (counted over the batch: sample `j / vectors`, vector `j % vectors`) of
+/// `y = activation(weight * x + bias)`, `weight` row-major `rows x depth`, bias may be NULL (adding
+/// nothing), one per row or (`bias_per_column`) one per column of a sample's plane. Every output is
+/// computed the same way whatever the split into ranges (AVX-512F only).
+void jsk_pointwise(
+    const jsk_pointwise_geometry *g, const float *x, const float *weight, const float *bias, float *y,
+    long first, long last, jsk_activation activation, float low, float high);
+
+/// The sizes of one sample's im2col matrix for `jsk_im2col` (one group's `channels`).
+typedef struct {
+  long channels;
+  long in_height, in_width, out_height, out_width;
+  long kernel_height, kernel_width;
+  long stride_height, stride_width;
+  long pad_top, pad_left;
+  long dilation_height, dilation_width;
+} jsk_im2col_geometry;
+
+/// 1 when `jsk_im2col` runs `g`: a column stride of 1 or 2.
+int jsk_im2col_supported(const jsk_im2col_geometry *g);
+
+/// Writes the im2col matrix of one sample, `(channels * kh * kw) x (out_height * out_width)`, with rows
+/// `row_stride` floats apart; inputs in the padding are zero (AVX-512F only, geometries
+/// `jsk_im2col_supported` accepts).
+void jsk_im2col(const jsk_im2col_geometry *g, const float *input, float *columns, long row_stride);
+
 /// 1 when this processor runs `jsk_int8_dot_gemm` (AVX-512F and AVX-512 VNNI), else 0 (always 0 off
 /// x86-64).
 int jsk_int8_dot_supported(void);

@@ -8,7 +8,7 @@ struct PlannedNode {
 
 /// The graph rewritten for execution: convolutions absorb a following BatchNormalization (folded into their
 /// weights and bias) and a following activation, when the intermediate value has no other reader, is not a
-/// graph output and need not be observed.
+/// graph output and need not be observed; a Gemm's transposed constant weight is stored transposed.
 struct FusedGraph {
   /// The nodes to run, in order.
   var nodes: [PlannedNode]
@@ -41,6 +41,15 @@ struct FusedGraph {
         constants[affine.shift.name] = affine.shift.tensor
         current.node.inputs = [node.inputs[0], affine.scale.name, affine.shift.name]
       }
+      if case .gemm(let attributes) = node.op,
+        let transposed = transposedGemmWeight(node, attributes, constants)
+      {
+        constants[transposed.name] = transposed.tensor
+        current.node.inputs[1] = transposed.name
+        var plain = attributes
+        plain.transB = false
+        current.node.op = .gemm(plain)
+      }
       guard case .conv = node.op, node.outputs.count == 1 else {
         planned.append(current)
         continue
@@ -62,6 +71,24 @@ struct FusedGraph {
       planned.append(current)
     }
     return FusedGraph(nodes: planned, constants: constants)
+  }
+
+  /// The `K x N` weight of a Gemm whose constant `B` is stored `N x K` (`transB`, as PyTorch exports
+  /// linear layers), when the AVX-512 product runs it (`Kernels.gemm`): it reads 16 consecutive outputs'
+  /// weights as one vector. Nil otherwise (no AVX-512, `N` not whole vectors, `B` not a float constant).
+  private static func transposedGemmWeight(
+    _ gemm: Node, _ attributes: GemmAttributes, _ constants: [String: Tensor]
+  ) -> (name: String, tensor: Tensor)? {
+    guard Kernels.vectorWidth >= 16, attributes.transB, gemm.inputs.count >= 2,
+      let weight = constants[gemm.inputs[1]], weight.shape.count == 2, let w = weight.floats
+    else { return nil }
+    let (n, k) = (weight.shape[0], weight.shape[1])
+    guard n % 16 == 0, w.count == n * k else { return nil }
+    var transposed = [Float](repeating: 0, count: w.count)
+    for row in 0..<n {
+      for column in 0..<k { transposed[column * n + row] = w[row * k + column] }
+    }
+    return ("\(gemm.name)#transposed_weight", Tensor(shape: [k, n], floats: transposed))
   }
 
   /// Inference batch normalization as a per-channel scale and shift, nil when a parameter is not a constant.

@@ -4,9 +4,13 @@ extension Kernels {
   /// The scratch floats `conv2d` needs: one im2col matrix per worker (none for pointwise convolutions), or
   /// the Winograd transforms.
   static func conv2dScratchCount(_ g: ConvGeometry, threads: Int) -> Int {
-    if isFullyConnected(g) { return 0 }
+    if isFullyConnected(g) || usesPointwiseVector(g) { return 0 }
     if usesWinograd(g) { return winogradScratchCount(g, threads: threads) }
-    if batchesSamples(g) { return (g.columnRows + g.outPerGroup) * g.batch * g.outPlane }
+    if batchesSamples(g) {
+      // The AVX-512 product on whole-vector planes writes the output in place, with no result matrix.
+      let resultRows = vectorWidth >= 16 && g.outPlane % 16 == 0 ? 0 : g.outPerGroup
+      return (g.columnRows + resultRows) * g.batch * g.outPlane
+    }
     return g.isPointwise ? 0 : g.columnRows * g.outPlane * max(1, min(threads, g.batch))
   }
 
@@ -42,6 +46,11 @@ extension Kernels {
       convFullyConnected(g, input, weight, bias, output, activation)
       return
     }
+    if usesPointwiseVector(g) {
+      pointwiseVector(
+        g, input: input, weight: weight, bias: bias, output: output, activation: activation, threads: threads)
+      return
+    }
     if usesWinograd(g), let scratch {
       winogradConv2d(
         g, input: input, weight: weight, bias: bias, output: output, activation: activation, scratch: scratch,
@@ -51,7 +60,7 @@ extension Kernels {
     if batchesSamples(g), let scratch {
       setBLASThreads(threads)
       for group in 0..<g.group {
-        convGroupBatched(g, group, input, weight, bias, output, activation, scratch)
+        convGroupBatched(g, group, input, weight, bias, output, activation, scratch, threads: threads)
       }
       return
     }
@@ -61,7 +70,7 @@ extension Kernels {
     parallelParts(g.batch, threads: bySample ? threads : 1) { part, samples in
       let columns = scratch.map { $0 + part * columnCount }
       for n in samples {
-        convSample(g, n, input, weight, bias, output, activation, columns)
+        convSample(g, n, input, weight, bias, output, activation, columns, threads: bySample ? 1 : threads)
       }
     }
   }
@@ -89,7 +98,7 @@ extension Kernels {
   private static func convGroupBatched(
     _ g: ConvGeometry, _ group: Int, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
     _ bias: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ activation: Activation,
-    _ scratch: UnsafeMutablePointer<Float>
+    _ scratch: UnsafeMutablePointer<Float>, threads: Int
   ) {
     let k = g.columnRows
     let plane = g.outPlane
@@ -101,6 +110,22 @@ extension Kernels {
       jsk_batch_to_columns(input, columns, g.batch, g.inChannels, plane)
     } else {
       gatherColumns(g, group, input, columns)
+    }
+    if vectorWidth >= 16 && plane % 16 == 0 {
+      // The AVX-512 product writes each sample's planes in place, bias and activation fused.
+      let destination = output + group * g.outPerGroup * plane
+      var product = jsk_pointwise_geometry(
+        rows: g.outPerGroup, depth: k, vectors: plane / 16, x_sample: plane, x_row: wide,
+        y_sample: g.outChannels * plane, y_row: plane, bias_per_column: 0)
+      vectorProduct(
+        &product, columns, weight + group * g.outPerGroup * k, bias.map { $0 + group * g.outPerGroup },
+        destination, count: wide / 16, activation, threads)
+      if vectorActivation(activation) == nil {
+        for n in 0..<g.batch {
+          activation.applyInPlace(destination + n * g.outChannels * plane, g.outPerGroup * plane)
+        }
+      }
+      return
     }
     sgemm(
       transA: false, transB: false, m: g.outPerGroup, n: wide, k: k, alpha: 1,
@@ -141,11 +166,11 @@ extension Kernels {
     }
   }
 
-  /// One sample of `conv2d`.
+  /// One sample of `conv2d`, its products on `threads` threads.
   private static func convSample(
     _ g: ConvGeometry, _ n: Int, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
     _ bias: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ activation: Activation,
-    _ columns: UnsafeMutablePointer<Float>?
+    _ columns: UnsafeMutablePointer<Float>?, threads: Int
   ) {
     let k = g.columnRows
     for group in 0..<g.group {
@@ -156,12 +181,27 @@ extension Kernels {
         im2col(g, input: source, columns: columns)
         operand = UnsafePointer(columns)
       }
+      let groupWeight = weight + group * g.outPerGroup * k
+      let groupBias = bias.map { $0 + group * g.outPerGroup }
+      if vectorWidth >= 16 && g.outPlane % 16 == 0 {
+        // The AVX-512 product reads the columns in place and fuses bias and activation.
+        var product = jsk_pointwise_geometry(
+          rows: g.outPerGroup, depth: k, vectors: g.outPlane / 16, x_sample: 0, x_row: g.outPlane,
+          y_sample: 0,
+          y_row: g.outPlane, bias_per_column: 0)
+        vectorProduct(
+          &product, operand, groupWeight, groupBias, destination, count: product.vectors, activation, threads)
+        if vectorActivation(activation) == nil {
+          activation.applyInPlace(destination, g.outPerGroup * g.outPlane)
+        }
+        continue
+      }
       sgemm(
         transA: false, transB: false, m: g.outPerGroup, n: g.outPlane, k: k, alpha: 1,
-        a: weight + group * g.outPerGroup * k, lda: k, b: operand, ldb: g.outPlane, beta: 0,
+        a: groupWeight, lda: k, b: operand, ldb: g.outPlane, beta: 0,
         c: destination, ldc: g.outPlane)
       biasActivate(
-        destination, bias: bias.map { $0 + group * g.outPerGroup }, channels: g.outPerGroup,
+        destination, bias: groupBias, channels: g.outPerGroup,
         plane: g.outPlane, activation: activation)
     }
   }

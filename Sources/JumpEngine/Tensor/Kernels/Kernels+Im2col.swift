@@ -1,14 +1,27 @@
+import CKernels
+
 extension Kernels {
   /// Writes the im2col matrix of one sample and one group: `(C/group * kh * kw) x (outH * outW)`.
   ///
   /// `input` points at the group's first input channel plane of the sample; cells that fall in the padding
   /// are zero. Rows are `rowStride` floats apart (default: one output plane), so several samples can share
-  /// one wide matrix.
+  /// one wide matrix. On AVX-512 processors column strides 1 and 2 run in `CKernels/Im2col.c`.
   static func im2col(
     _ g: ConvGeometry, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
     rowStride: Int? = nil
   ) {
     let outPlane = rowStride ?? g.outPlane
+    if vectorWidth >= 16 {
+      var c = jsk_im2col_geometry(
+        channels: g.inPerGroup, in_height: g.inHeight, in_width: g.inWidth, out_height: g.outHeight,
+        out_width: g.outWidth, kernel_height: g.kernelHeight, kernel_width: g.kernelWidth,
+        stride_height: g.strideHeight, stride_width: g.strideWidth, pad_top: g.padTop, pad_left: g.padLeft,
+        dilation_height: g.dilationHeight, dilation_width: g.dilationWidth)
+      if jsk_im2col_supported(&c) != 0 {
+        jsk_im2col(&c, input, columns, outPlane)
+        return
+      }
+    }
     var row = columns
     for c in 0..<g.inPerGroup {
       let plane = input + c * g.inPlane

@@ -1,10 +1,19 @@
+import CKernels
+
 extension Kernels {
   /// ONNX Gemm: `Y = alpha * op(A) * op(B) + beta * C`, with `C` broadcast from `[]`, `[N]`, `[1, N]`,
-  /// `[M, 1]` or `[M, N]` (`cShape`).
+  /// `[M, 1]` or `[M, N]` (`cShape`). Linear layers (`usesVectorGemm`) run on the AVX-512 product.
   static func gemm(
     _ attributes: GemmAttributes, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     c: UnsafePointer<Float>?, cShape: [Int], output: UnsafeMutablePointer<Float>, threads: Int
   ) {
+    if usesVectorGemm(attributes, m: m, n: n, k: k, hasC: c != nil, cShape: cShape) {
+      // Rows of A are broadcast like a convolution's weight; the columns of B and Y are 16-float vectors.
+      var product = jsk_pointwise_geometry(
+        rows: m, depth: k, vectors: n / 16, x_sample: 0, x_row: n, y_sample: 0, y_row: n, bias_per_column: 1)
+      vectorProduct(&product, b, a, c, output, count: n / 16, .none, threads)
+      return
+    }
     var beta: Float = 0
     if let c, attributes.beta != 0 {
       beta = 1
@@ -26,6 +35,18 @@ extension Kernels {
       transA: attributes.transA, transB: attributes.transB, m: m, n: n, k: k, alpha: attributes.alpha,
       a: a, lda: attributes.transA ? m : k, b: b, ldb: attributes.transB ? k : n, beta: beta, c: output,
       ldc: n)
+  }
+
+  /// True when `gemm` runs on the AVX-512 product (`CKernels/PointwiseVector.c`): `A * B + C` with
+  /// neither operand transposed, no scaling, `N` whole vectors, `C` absent or one bias per column, and
+  /// two rows or more (a single row is a matrix-vector product, which BLAS streams as fast).
+  static func usesVectorGemm(
+    _ attributes: GemmAttributes, m: Int, n: Int, k: Int, hasC: Bool, cShape: [Int]
+  ) -> Bool {
+    guard vectorWidth >= 16, !attributes.transA, !attributes.transB, attributes.alpha == 1, m >= 2, k > 0,
+      n % 16 == 0, n > 0
+    else { return false }
+    return !hasC || (attributes.beta == 1 && (cShape == [n] || cShape == [1, n]))
   }
 
   /// NumPy matmul of `a` (`aShape`) and `b` (`bShape`) into `output`: 1-D operands are promoted, leading

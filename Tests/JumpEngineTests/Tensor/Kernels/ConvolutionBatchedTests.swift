@@ -4,9 +4,9 @@ import Testing
 
 @Suite("Kernels: convolutions on small planes batched into one GEMM, and per sample")
 struct ConvolutionBatchedTests {
-  /// Pointwise and 3 x 3 convolutions on planes under 64 outputs (batched: 4 x 4 is one AVX-512 vector per
-  /// row, 5 x 5 is not whole vectors, a grouped one keeps the Swift copies) and on an 8 x 8 plane (per
-  /// sample, bias and activation in one pass); and stride-2 3 x 3 convolutions.
+  /// Pointwise and 3 x 3 convolutions on planes under 64 outputs (batched; on AVX-512 whole-vector
+  /// pointwise planes run on the in-place product, 5 x 5 is not whole vectors and keeps the copies) and on
+  /// an 8 x 8 plane (per sample); and stride-2 3 x 3 convolutions.
   static let cases: [(String, ConvGeometry)] = [
     (
       "pointwise 4x4",
