@@ -29,12 +29,12 @@ calibrate on operational method=percentile percentile=99.99
 # the weights moved each output channel's mean, and moves the int32 bias back by as much. Its
 # result is a new model; the float teacher is kept. The weights shrink about fourfold.
 quantize int8 ptq
-#= teacher_int8: int8 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 38.0 dB vs teacher on 64 samples
+#= teacher_int8: int8 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 38.1 dB vs teacher on 64 samples
 
 # Measured on the integer executor: accuracy on the labelled test split, and agreement, error
 # and signal-to-quantization-noise ratio against the float teacher.
 eval on test vs teacher
-#= teacher_int8 on test: accuracy 97.98% (291/297), agreement 100.00% with teacher, max abs error 0.614842, mean 0.0340022, SQNR 37.4 dB, [..] samples/s
+#= teacher_int8 on test: accuracy 97.98% (291/297), agreement 100.00% with teacher, max abs error 0.614842, mean 0.0340544, SQNR 37.4 dB, [..] samples/s
 
 # The report of a quantized model adds its size on the device and the layers where quantization
 # loses the most signal, measured against the float graph on calibration samples. It ends with the
@@ -64,7 +64,7 @@ report
 #=     tensor                                  layer                             SQNR
 #=     /features/features.6/MaxPool_output_0   /features/features.6/MaxPool   30.4 dB
 #=     /features/features.5/Relu_output_0      /features/features.3/Conv      31.2 dB
-#=     /features/features.13/Relu_output_0     /features/features.11/Conv     32.3 dB
+#=     /features/features.13/Relu_output_0     /features/features.11/Conv     32.4 dB
 #=     /features/features.9/Relu_output_0      /features/features.7/Conv      33.1 dB
 #=     /features/features.10/MaxPool_output_0  /features/features.10/MaxPool  33.2 dB
 #=   compared with teacher:
@@ -112,18 +112,18 @@ report memory
 # much of it back: compare the same quantization without it. (`equalize=true` also evens out the
 # channel ranges of consecutive convolutions before quantizing, for per-tensor depthwise networks.)
 quantize int8 per_channel=false from teacher as per_tensor
-#= per_tensor: int8 per-tensor, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 36.9 dB vs teacher on 64 samples
+#= per_tensor: int8 per-tensor, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 36.8 dB vs teacher on 64 samples
 quantize int8 per_channel=false bias_correction=false from teacher as per_tensor_uncorrected
 #= per_tensor_uncorrected: int8 per-tensor, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 27.6 dB vs teacher on 64 samples
 
 # 4-bit weights halve the flash again, with a visible loss that bias correction shrinks and
 # quantization-aware training (a later tutorial) recovers.
 quantize int4 from teacher
-#= teacher_int4: int4 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 430 KB, output SQNR 23.9 dB vs teacher on 64 samples
+#= teacher_int4: int4 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 430 KB, output SQNR 24.0 dB vs teacher on 64 samples
 
 # Scripts read results as values: how much accuracy did 4-bit weights cost here?
 let e = eval teacher_int4 on test vs teacher
 e.accuracy
-#= 0.973064
+#= 0.976431
 e.agreement
-#= 0.993266
+#= 0.996633

@@ -14,7 +14,7 @@ load "tutorials/data/teacher.onnx" as teacher
 dataset operational = "tutorials/data/operational.npz"
 #= operational: 200 samples of 1×32×32 float32, no labels
 quantize int8
-#= teacher_int8: int8 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 41.8 dB vs teacher on 64 samples
+#= teacher_int8: int8 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 41.9 dB vs teacher on 64 samples
 
 # A fully integer .tflite: int8 inputs and outputs, what TFLite Micro on a Pico runs. Beside every
 # file, export writes its requirement vector (docs/schemas/requirements.schema.json): the operators
@@ -23,25 +23,25 @@ quantize int8
 # .tflite also carries the same document in its metadata, so a deployment tool can check a device
 # from the file alone.
 export "out/tutorial/teacher_int8.tflite" force=true
-#= wrote out/tutorial/teacher_int8.tflite (878 KB, sha256 aba5fc96a728a8dd…)
+#= wrote out/tutorial/teacher_int8.tflite (878 KB, sha256 a95cb62d77994060…)
 #= wrote out/tutorial/teacher_int8.tflite.requirements.json (requirement vector)
 
 # The same model with float inputs and outputs (QUANTIZE and DEQUANTIZE at the edges), for
 # applications that feed floats.
 export "out/tutorial/teacher_int8_float_io.tflite" io=float force=true
-#= wrote out/tutorial/teacher_int8_float_io.tflite (879 KB, sha256 415886f9c03894c9…)
+#= wrote out/tutorial/teacher_int8_float_io.tflite (879 KB, sha256 825e014a0e88c35b…)
 #= wrote out/tutorial/teacher_int8_float_io.tflite.requirements.json (requirement vector)
 
 # ONNX of a quantized model is QDQ: ONNX Runtime runs it with the device's scales and zero points.
 export "out/tutorial/teacher_int8.onnx" force=true
-#= wrote out/tutorial/teacher_int8.onnx (876 KB, sha256 720ac2fafa511591…)
+#= wrote out/tutorial/teacher_int8.onnx (876 KB, sha256 0e7cca6affb850d3…)
 #= wrote out/tutorial/teacher_int8.onnx.requirements.json (requirement vector)
 
 # Four-bit weights are packed two per byte: the file is about half the size.
 quantize int4 from teacher
-#= teacher_int4: int4 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 430 KB, output SQNR 24.3 dB vs teacher on 64 samples
+#= teacher_int4: int4 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 430 KB, output SQNR 24.4 dB vs teacher on 64 samples
 export "out/tutorial/teacher_int4.tflite" force=true
-#= wrote out/tutorial/teacher_int4.tflite (453 KB, sha256 966ae2d868e7874a…)
+#= wrote out/tutorial/teacher_int4.tflite (453 KB, sha256 14b269a7eeeab741…)
 #= wrote out/tutorial/teacher_int4.tflite.requirements.json (requirement vector)
 
 # An NPU whose compiler quantizes by itself (the DX-M1 class) takes a float model with static

@@ -24,7 +24,7 @@ dataset test = "tutorials/data/test.npz"
 #= test: 297 samples of 1×32×32 float32, labels
 fit pico
 #= pico: 264 KB RAM, 2 MB flash, 133 MHz, no FPU
-#= fit_int8: int8 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 41.8 dB vs teacher on 64 samples
+#= fit_int8: int8 per-channel, bias-corrected, 9 ops, weights 3.34 MB -> 857 KB, output SQNR 41.9 dB vs teacher on 64 samples
 #= fit: int8 PTQ of teacher: weights 857 KB (flash 2 MB), peak RAM 347 KB (RAM 264 KB)
 #= fit_probe: structured global, 72 of 720 channels removed (10.0%) in 4 layers
 #= params 874,890 -> 716,967, weights 3.34 MB -> 2.74 MB, MACs 335.46 M -> 225.53 M
@@ -35,7 +35,7 @@ fit pico
 #= /features/features.11/Conv  Conv         224  322,560 -> 312,480
 #= /head/Gemm                  Gemm          10               2,240
 #= kept whole: /head/Gemm: its output reaches the graph output 'logits'
-#= fit_probe_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.74 MB -> 702 KB, output SQNR 41.9 dB vs fit_probe on 64 samples
+#= fit_probe_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.74 MB -> 702 KB, output SQNR 42.0 dB vs fit_probe on 64 samples
 #= fit_probe: structured global, 144 of 720 channels removed (20.0%) in 4 layers
 #= params 874,890 -> 546,638, weights 3.34 MB -> 2.09 MB, MACs 335.46 M -> 160.93 M
 #= layer                       op      channels             weights
@@ -45,7 +45,7 @@ fit pico
 #= /features/features.11/Conv  Conv  224 -> 220  322,560 -> 261,360
 #= /head/Gemm                  Gemm          10      2,240 -> 2,200
 #= kept whole: /head/Gemm: its output reaches the graph output 'logits'
-#= fit_probe_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 44.6 dB vs fit_probe on 64 samples
+#= fit_probe_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 44.4 dB vs fit_probe on 64 samples
 #= fit: peak RAM 347 KB is over 264 KB; removing 20% of the channels gives 234 KB, which fits
 #= fit_pruned: structured global, 144 of 720 channels removed (20.0%) in 4 layers, fine-tuned 2 epochs on train (loss 0.5835, accuracy 85.9%)
 #= params 874,890 -> 546,638, weights 3.34 MB -> 2.09 MB, MACs 335.46 M -> 160.93 M
@@ -56,7 +56,7 @@ fit pico
 #= /features/features.11/Conv  Conv  224 -> 220  322,560 -> 261,360
 #= /head/Gemm                  Gemm          10      2,240 -> 2,200
 #= kept whole: /head/Gemm: its output reaches the graph output 'logits'
-#= fit_pruned_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 39.6 dB vs fit_pruned on 64 samples
+#= fit_pruned_int8: int8 per-channel, bias-corrected, 9 ops, weights 2.09 MB -> 536 KB, output SQNR 39.2 dB vs fit_pruned on 64 samples
 #= fit: pruned 20% of the channels and fine-tuned 2 epochs on train: weights 536 KB, peak RAM 234 KB
 #= fit: int8 PTQ agreement with fit_pruned 99.5% on operational (min_agreement 97%): within the tolerance, no QAT needed
 #= fit: fit_pruned_int8 fits pico; it is the working model
@@ -85,7 +85,7 @@ report on test
 #=   quantization error per layer (SQNR vs float, worst first, 32 samples):
 #=     tensor                                 layer                            SQNR
 #=     /features/features.2/Relu_output_0     /features/features.0/Conv     32.2 dB
-#=     /features/features.5/Relu_output_0     /features/features.3/Conv     33.4 dB
+#=     /features/features.5/Relu_output_0     /features/features.3/Conv     33.3 dB
 #=     /features/features.13/Relu_output_0    /features/features.11/Conv    33.7 dB
 #=     /features/features.9/Relu_output_0     /features/features.7/Conv     34.1 dB
 #=     /features/features.6/MaxPool_output_0  /features/features.6/MaxPool  34.5 dB
