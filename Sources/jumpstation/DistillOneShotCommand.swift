@@ -42,18 +42,11 @@ struct DistillOneShotCommand: OneShotScript {
   @Option(help: "int8 (default) or int4 weights for the exported student; none keeps it float.")
   var precision = "int8"
 
-  @Option(help: "Where to write the student: .tflite or .onnx.")
-  var output: String?
-
-  @Flag(help: "Print the .jss script these flags mean and exit without running it.")
-  var emitScript = false
+  @OptionGroup var destination: OneShotDestination
 
   @OptionGroup var outputOptions: OutputOptions
 
   func validate() throws {
-    if !emitScript && output == nil {
-      throw ValidationError("--output is required (or use --emit-script to print the script)")
-    }
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
     if !["int8", "int4", "none"].contains(precision) {
       throw ValidationError("--precision must be int8, int4 or none, got '\(precision)'")
@@ -78,7 +71,7 @@ struct DistillOneShotCommand: OneShotScript {
     distill += " on operational"
     lines.append(distill)
     if precision != "none" { lines.append("quantize \(precision)") }
-    if let output {
+    if let output = destination.output {
       // The reports go beside the output, written as the user wrote its path (relative stays relative).
       let directory = (output as NSString).deletingLastPathComponent
       let prefix = directory.isEmpty ? "" : directory + "/"

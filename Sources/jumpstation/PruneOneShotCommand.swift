@@ -38,18 +38,11 @@ struct PruneOneShotCommand: OneShotScript {
   @Option(help: "Fine-tuning epochs (default 2 when --fine-tune-data is given).")
   var epochs: Int?
 
-  @Option(help: "Where to write the result: .onnx or .tflite.")
-  var output: String?
-
-  @Flag(help: "Print the .jss script these flags mean and exit without running it.")
-  var emitScript = false
+  @OptionGroup var destination: OneShotDestination
 
   @OptionGroup var outputOptions: OutputOptions
 
   func validate() throws {
-    if !emitScript && output == nil {
-      throw ValidationError("--output is required (or use --emit-script to print the script)")
-    }
     if !(0..<1).contains(sparsity) { throw ValidationError("--sparsity must be in [0, 1), got \(sparsity)") }
     if let epochs, epochs < 0 { throw ValidationError("--epochs must be at least 0, got \(epochs)") }
     if let epochs, epochs > 0, fineTuneData == nil {
@@ -76,7 +69,7 @@ struct PruneOneShotCommand: OneShotScript {
       prune += " finetune=\(epochs ?? 2) on training"
     }
     lines.append(prune)
-    if let output { lines.append("export \(q(output)) force=true") }
+    if let output = destination.output { lines.append("export \(q(output)) force=true") }
     return lines.joined(separator: "\n") + "\n"
   }
 }

@@ -64,18 +64,11 @@ struct QuantizeOneShotCommand: OneShotScript {
   @Option(help: "A device from the catalog to check the result against (e.g. pico).")
   var target: String?
 
-  @Option(help: "Where to write the result: .tflite or .onnx (QDQ for quantized models).")
-  var output: String?
-
-  @Flag(help: "Print the .jss script these flags mean and exit without running it.")
-  var emitScript = false
+  @OptionGroup var destination: OneShotDestination
 
   @OptionGroup var outputOptions: OutputOptions
 
   func validate() throws {
-    if !emitScript && output == nil {
-      throw ValidationError("--output is required (or use --emit-script to print the script)")
-    }
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
     if epochs != nil && mode != .qat { throw ValidationError("--epochs applies to --mode qat only") }
     if let lr, !(lr > 0 && lr <= 1) { throw ValidationError("--lr must be in (0, 1], got \(lr)") }
@@ -121,7 +114,7 @@ struct QuantizeOneShotCommand: OneShotScript {
     if !skip.isEmpty { quantize += " skip=[\(skip.map(q).joined(separator: ", "))]" }
     lines.append(quantize)
     if target != nil { lines.append("report") }
-    if let output {
+    if let output = destination.output {
       let format = output.hasSuffix(".onnx") ? " format=onnx-qdq" : ""
       lines.append("export \(q(output))\(format) force=true")
     }
