@@ -21,7 +21,7 @@ int jsk_int8_dot_supported(void) {
 
 /// One im2col row (channel plane `source`, tap `ky, kx`) as `x + 128` bytes, contiguous: `plane` bytes.
 static void unsigned_row(
-    const int8_t *source, const jsk_int8_dot_geometry *g, long ky, long kx, uint8_t pad, uint8_t *row) {
+    const int8_t *source, const jsk_im2col_geometry *g, long ky, long kx, uint8_t pad, uint8_t *row) {
   const long ow = g->out_width;
   // Output columns whose input column lies inside the row: [low, high).
   const long shift = g->pad_left - kx * g->dilation_width;  // ix = ox * stride - shift
@@ -72,12 +72,12 @@ static void interleave4(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
   }
 }
 
-long jsk_int8_dot_columns_scratch(const jsk_int8_dot_geometry *g) {
+long jsk_int8_dot_columns_scratch(const jsk_im2col_geometry *g) {
   return 4 * g->out_height * g->out_width;
 }
 
 void jsk_int8_dot_columns(
-    const int8_t *x, const jsk_int8_dot_geometry *g, int8_t zero_point, uint8_t *packed, long ldb,
+    const int8_t *x, const jsk_im2col_geometry *g, int8_t zero_point, uint8_t *packed, long ldb,
     long column, uint8_t *scratch) {
   const uint8_t pad = (uint8_t)zero_point ^ 0x80;
   const long plane = g->out_height * g->out_width;

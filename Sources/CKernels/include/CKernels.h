@@ -98,24 +98,18 @@ void jsk_im2col(const jsk_im2col_geometry *g, const float *input, float *columns
 /// x86-64).
 int jsk_int8_dot_supported(void);
 
-/// The geometry of one sample's group of input channels for `jsk_int8_dot_columns`.
-typedef struct {
-  long channels, in_height, in_width, out_height, out_width;
-  long kernel_height, kernel_width, stride_height, stride_width;
-  long dilation_height, dilation_width, pad_top, pad_left;
-} jsk_int8_dot_geometry;
-
-/// Writes the im2col matrix of one sample (`channels x in_height x in_width` int8 codes at `x`) as
-/// unsigned bytes `x + 128` (padding: `zero_point + 128`) in the layout `jsk_int8_dot_gemm` reads: row
-/// `k` (channel, tap) and column `n` at byte `((k / 4) * ldb + n) * 4 + k % 4`, columns from `column`
-/// on. Rows up to the next multiple of 4 are zero. `scratch` holds `jsk_int8_dot_columns_scratch(g)`
-/// bytes. Baseline x86-64 (SSE2) or plain C: runs on any processor.
+/// Writes the im2col matrix of one sample (`channels x in_height x in_width` int8 codes at `x`, geometry
+/// as for `jsk_im2col`) as unsigned bytes `x + 128` (padding: `zero_point + 128`) in the layout
+/// `jsk_int8_dot_gemm` reads: row `k` (channel, tap) and column `n` at byte
+/// `((k / 4) * ldb + n) * 4 + k % 4`, columns from `column` on. Rows up to the next multiple of 4 are
+/// zero. `scratch` holds `jsk_int8_dot_columns_scratch(g)` bytes. Baseline x86-64 (SSE2) or plain C:
+/// runs on any processor.
 void jsk_int8_dot_columns(
-    const int8_t *x, const jsk_int8_dot_geometry *g, int8_t zero_point, uint8_t *packed, long ldb,
+    const int8_t *x, const jsk_im2col_geometry *g, int8_t zero_point, uint8_t *packed, long ldb,
     long column, uint8_t *scratch);
 
 /// The scratch bytes of `jsk_int8_dot_columns`: four rows of the output plane.
-long jsk_int8_dot_columns_scratch(const jsk_int8_dot_geometry *g);
+long jsk_int8_dot_columns_scratch(const jsk_im2col_geometry *g);
 
 /// `c[m][n] = start[m] + sum over k of a[m][k] * b(k, n)` in wrapping int32 arithmetic, exactly: `a` is
 /// `m_count` rows of `depth4 * 4` int8 weights (zero past the depth), `b` the packed columns of

@@ -193,9 +193,7 @@ struct BiasCorrectionPass {
     }
     separateSharedBiases(layers)
     let samples = try allSamples()
-    var digest = CalibrationReference.seed
-    CalibrationReference.mix((samples.floats ?? [])[...], into: &digest)
-    sampleDigest = digest
+    sampleDigest = CalibrationReference.digest(of: samples)
     let total = sampleCount * 2
     let expected = try floatExpectations(layers, total: total, isCancelled, progress)
     let (entries, outputs) = try correctOnDevice(

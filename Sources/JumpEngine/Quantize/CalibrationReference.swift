@@ -28,19 +28,17 @@ public struct CalibrationReference: Sendable, Equatable {
   /// ones: same sample count and the same input values, bit for bit.
   public func output(for input: Tensor) -> Tensor? {
     guard input.shape.first == sampleCount, let first = outputs.first else { return nil }
-    var digest = Self.seed
-    Self.mix(input.asFloats()[...], into: &digest)
-    return digest == inputDigest ? first : nil
+    return Self.digest(of: input) == inputDigest ? first : nil
   }
 
-  /// FNV-1a's offset basis.
-  static let seed: UInt64 = 0xCBF2_9CE4_8422_2325
-
-  /// Folds the bit patterns of `values` into `digest` (FNV-1a over 32-bit words).
-  static func mix(_ values: ArraySlice<Float>, into digest: inout UInt64) {
-    for value in values {
+  /// The digest that tells one set of input samples from another: FNV-1a over the bit patterns of the
+  /// values as float32 (also how `CalibrationTapMeans` and bias correction recognize their samples).
+  static func digest(of input: Tensor) -> UInt64 {
+    var digest: UInt64 = 0xCBF2_9CE4_8422_2325
+    for value in input.floats ?? input.asFloats() {
       digest = (digest ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3
     }
+    return digest
   }
 }
 
@@ -71,8 +69,7 @@ struct CalibrationReferenceCollector {
       outputs.allSatisfy({ $0.shape.first == wanted }),
       outputs.reduce(0, { $0 + $1.count }) <= CalibrationReference.elementLimit
     else { return }
-    var digest = CalibrationReference.seed
-    CalibrationReference.mix(input.asFloats()[...], into: &digest)
-    reference = CalibrationReference(sampleCount: wanted, outputs: outputs, inputDigest: digest)
+    reference = CalibrationReference(
+      sampleCount: wanted, outputs: outputs, inputDigest: CalibrationReference.digest(of: input))
   }
 }

@@ -80,9 +80,8 @@ struct CalibrationTapMeansCollector {
   mutating func end(input: Tensor) {
     guard inFirstBatch else { return }
     inFirstBatch = false
-    var digest = CalibrationReference.seed
-    CalibrationReference.mix(input.asFloats()[...], into: &digest)
-    result = CalibrationTapMeans(sampleCount: wanted, inputDigest: digest, layers: layers)
+    result = CalibrationTapMeans(
+      sampleCount: wanted, inputDigest: CalibrationReference.digest(of: input), layers: layers)
     layers = [:]
   }
 }

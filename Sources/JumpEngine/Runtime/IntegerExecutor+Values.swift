@@ -39,12 +39,10 @@ public struct IntegerActivationView {
 
   /// The real values: codes dequantized as TFLite's DEQUANTIZE does, floats as stored.
   public func dequantized() -> [Float] {
-    let scale = Double(quantization?.scale ?? 1)
-    let zero = Int32(clamping: quantization?.zeroPoint ?? 0)
-    switch values {
-    case .int8(let v): return v.map { Float(scale * Double(Int32($0) &- zero)) }
-    case .int16(let v): return v.map { Float(scale * Double(Int32($0) &- zero)) }
-    case .float32(let v): return Array(v)
+    let count = values.count
+    return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      if let base = buffer.baseAddress { dequantize(0..<count, into: base) }
+      initialized = count
     }
   }
 
@@ -52,13 +50,14 @@ public struct IntegerActivationView {
   public func dequantize(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
     let scale = Double(quantization?.scale ?? 1)
     let zero = Int32(clamping: quantization?.zeroPoint ?? 0)
+    let first = range.lowerBound
     switch values {
     case .int8(let v):
-      for (i, e) in range.enumerated() { destination[i] = Float(scale * Double(Int32(v[e]) &- zero)) }
+      for i in 0..<range.count { destination[i] = Float(scale * Double(Int32(v[first + i]) &- zero)) }
     case .int16(let v):
-      for (i, e) in range.enumerated() { destination[i] = Float(scale * Double(Int32(v[e]) &- zero)) }
+      for i in 0..<range.count { destination[i] = Float(scale * Double(Int32(v[first + i]) &- zero)) }
     case .float32(let v):
-      for (i, e) in range.enumerated() { destination[i] = v[e] }
+      for i in 0..<range.count { destination[i] = v[first + i] }
     }
   }
 

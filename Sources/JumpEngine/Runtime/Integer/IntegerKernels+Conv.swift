@@ -18,7 +18,9 @@ extension IntegerKernels {
   ///
   /// Each group of a block of samples is an im2col matrix of `input - zeroPoint` slices (padding is 0, as
   /// TFLite's omitted taps contribute nothing) multiplied by the weights in float, exactly (see
-  /// `PackedConvolutionWeights`), chunk by chunk into integer accumulators, then requantized per channel.
+  /// `PackedConvolutionWeights`), chunk by chunk into integer accumulators, or, where the weights carry
+  /// `Int8DotWeights`, by the int8 dot-product GEMM in one exact int32 product; then requantized per
+  /// channel.
   /// `workspace` holds `convolutionWorkspaceBytes(g, Element.self)` bytes. Requantization splits output
   /// channels across `threads` workers; the result depends on neither that split nor BLAS's threads.
   @_specialize(where Element == Int8)
@@ -29,52 +31,61 @@ extension IntegerKernels {
     quantization q: ConvolutionQuantization, workspace: UnsafeMutableRawPointer, threads: Int
   ) {
     let space = ConvolutionWorkspace<Element>(g, workspace)
-    let plane = g.outPlane
     let block = space.layout.samplesPerBlock
-    let depth = weights.depth
     let rows = g.outPerGroup
-    // One GEMM call at a time, on BLAS's own threads: OpenBLAS is not reliably safe for concurrent callers,
-    // nor for changes of its (process-wide) thread count while other threads are inside it, so neither is
-    // done here. The result does not depend on BLAS's thread count: every GEMM is exact.
+    for first in stride(from: 0, to: g.batch, by: block) {
+      let samples = min(block, g.batch - first)
+      for group in 0..<g.group {
+        if let dot = weights.dot, Element.self == Int8.self {
+          multiplyInt8Dot(
+            g, input: UnsafeRawPointer(input).assumingMemoryBound(to: Int8.self), dot, group: group,
+            first: first, samples: samples, zeroPoint: q.inputZeroPoint,
+            columns: UnsafeMutableRawPointer(space.columns).assumingMemoryBound(to: UInt8.self),
+            scratch: UnsafeMutableRawPointer(space.product).assumingMemoryBound(to: UInt8.self),
+            accumulators: UnsafeMutableRawPointer(space.accumulators).assumingMemoryBound(to: Int32.self))
+        } else {
+          multiplyExactFloat(
+            g, input: input, weights, group: group, first: first, samples: samples,
+            zeroPoint: q.inputZeroPoint, space)
+        }
+        requantizeRows(
+          group * rows..<(group + 1) * rows, space.accumulators, wide: samples * g.outPlane, samples: samples,
+          first: first, g, bias: bias, q, output: output, threads: threads)
+      }
+    }
+  }
+
+  /// The accumulators of one group for samples `first ..< first + samples` by the exact float GEMM
+  /// (`PackedConvolutionWeights`): per activation slice, the im2col columns of every sample side by side,
+  /// multiplied chunk by chunk, each chunk's exact integers added into the accumulators.
+  ///
+  /// One GEMM call at a time, on BLAS's own threads: OpenBLAS is not reliably safe for concurrent callers,
+  /// nor for changes of its (process-wide) thread count while other threads are inside it, so neither is
+  /// done here. The result does not depend on BLAS's thread count: every GEMM is exact.
+  private static func multiplyExactFloat<Element: ConvolutionActivation>(
+    _ g: ConvGeometry, input: UnsafePointer<Element>, _ weights: PackedConvolutionWeights, group: Int,
+    first: Int, samples: Int, zeroPoint: Int32, _ space: ConvolutionWorkspace<Element>
+  ) {
+    let plane = g.outPlane
+    let wide = samples * plane
+    let rows = g.outPerGroup
+    let depth = weights.depth
     weights.values.withUnsafeBufferPointer { packed in
       guard let packed = packed.baseAddress else { return }
-      for first in stride(from: 0, to: g.batch, by: block) {
-        let samples = min(block, g.batch - first)
-        let wide = samples * plane
-        for group in 0..<g.group {
-          if let dot = weights.dot, Element.self == Int8.self {
-            multiplyInt8Dot(
-              g, input: UnsafeRawPointer(input).assumingMemoryBound(to: Int8.self), dot, group: group,
-              first: first, samples: samples, zeroPoint: q.inputZeroPoint,
-              columns: UnsafeMutableRawPointer(space.columns).assumingMemoryBound(to: UInt8.self),
-              scratch: UnsafeMutableRawPointer(space.product).assumingMemoryBound(to: UInt8.self),
-              accumulators: UnsafeMutableRawPointer(space.accumulators).assumingMemoryBound(to: Int32.self))
-            requantizeRows(
-              group * rows..<(group + 1) * rows, space.accumulators, wide: wide, samples: samples,
-              first: first,
-              g, bias: bias, q, output: output, threads: threads)
-            continue
-          }
-          let groupWeights = packed + group * rows * depth
-          for slice in 0..<Element.sliceCount {
-            for s in 0..<samples {
-              let source = input + ((first + s) * g.inChannels + group * g.inPerGroup) * g.inPlane
-              fillColumns(
-                g, source, slice: slice, zeroPoint: q.inputZeroPoint, space, wide: wide, at: s * plane)
-            }
-            for k in stride(from: 0, to: depth, by: weights.chunk) {
-              Kernels.sgemm(
-                transA: false, transB: false, m: rows, n: wide, k: min(weights.chunk, depth - k), alpha: 1,
-                a: groupWeights + k, lda: depth, b: space.columns + k * wide, ldb: wide, beta: 0,
-                c: space.product, ldc: wide)
-              accumulate(
-                space.product, into: space.accumulators, count: rows * wide, shift: 8 * slice,
-                first: slice == 0 && k == 0)
-            }
-          }
-          requantizeRows(
-            group * rows..<(group + 1) * rows, space.accumulators, wide: wide, samples: samples, first: first,
-            g, bias: bias, q, output: output, threads: threads)
+      let groupWeights = packed + group * rows * depth
+      for slice in 0..<Element.sliceCount {
+        for s in 0..<samples {
+          let source = input + ((first + s) * g.inChannels + group * g.inPerGroup) * g.inPlane
+          fillColumns(g, source, slice: slice, zeroPoint: zeroPoint, space, wide: wide, at: s * plane)
+        }
+        for k in stride(from: 0, to: depth, by: weights.chunk) {
+          Kernels.sgemm(
+            transA: false, transB: false, m: rows, n: wide, k: min(weights.chunk, depth - k), alpha: 1,
+            a: groupWeights + k, lda: depth, b: space.columns + k * wide, ldb: wide, beta: 0,
+            c: space.product, ldc: wide)
+          accumulate(
+            space.product, into: space.accumulators, count: rows * wide, shift: 8 * slice,
+            first: slice == 0 && k == 0)
         }
       }
     }
@@ -93,11 +104,7 @@ extension IntegerKernels {
     let plane = g.outPlane
     let wide = samples * plane
     let rows = g.outPerGroup
-    var geometry = jsk_int8_dot_geometry(
-      channels: g.inPerGroup, in_height: g.inHeight, in_width: g.inWidth, out_height: g.outHeight,
-      out_width: g.outWidth, kernel_height: g.kernelHeight, kernel_width: g.kernelWidth,
-      stride_height: g.strideHeight, stride_width: g.strideWidth, dilation_height: g.dilationHeight,
-      dilation_width: g.dilationWidth, pad_top: g.padTop, pad_left: g.padLeft)
+    var geometry = g.im2colGeometry
     for s in 0..<samples {
       let source = input + ((first + s) * g.inChannels + group * g.inPerGroup) * g.inPlane
       jsk_int8_dot_columns(

@@ -7,7 +7,7 @@
 /// at most `chunk` terms in float and adds the chunks' results in integers, which gives TFLite's int32 (or
 /// int64) accumulator bit for bit, at the speed of OpenBLAS's SGEMM rather than of a scalar integer loop.
 struct PackedConvolutionWeights {
-  /// The weights as floats, row-major `rows x depth`.
+  /// The weights as floats, row-major `rows x depth` (empty when `dot` replaces the float GEMM).
   let values: [Float]
   /// Output channels (or units).
   let rows: Int
@@ -36,6 +36,10 @@ struct PackedConvolutionWeights {
     for i in 0..<count { largestWeight = max(largestWeight, Int(weight[i].magnitude)) }
     let bound = largestWeight * largestSlice
     chunk = bound == 0 ? max(depth, 1) : max(1, min(depth, Self.exactIntegers / bound))
+    guard dot == nil else {
+      values = []
+      return
+    }
     values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
       for i in 0..<count { buffer[i] = Float(weight[i]) }
       initialized = count

@@ -12,11 +12,7 @@ extension Kernels {
   ) {
     let outPlane = rowStride ?? g.outPlane
     if vectorWidth >= 16 {
-      var c = jsk_im2col_geometry(
-        channels: g.inPerGroup, in_height: g.inHeight, in_width: g.inWidth, out_height: g.outHeight,
-        out_width: g.outWidth, kernel_height: g.kernelHeight, kernel_width: g.kernelWidth,
-        stride_height: g.strideHeight, stride_width: g.strideWidth, pad_top: g.padTop, pad_left: g.padLeft,
-        dilation_height: g.dilationHeight, dilation_width: g.dilationWidth)
+      var c = g.im2colGeometry
       if jsk_im2col_supported(&c) != 0 {
         jsk_im2col(&c, input, columns, outPlane)
         return
@@ -50,5 +46,17 @@ extension Kernels {
         }
       }
     }
+  }
+}
+
+extension ConvGeometry {
+  /// One sample's group of input channels as the C im2col kernels take it (`jsk_im2col`, and the int8
+  /// dot-product columns of the integer executor).
+  var im2colGeometry: jsk_im2col_geometry {
+    jsk_im2col_geometry(
+      channels: inPerGroup, in_height: inHeight, in_width: inWidth, out_height: outHeight,
+      out_width: outWidth, kernel_height: kernelHeight, kernel_width: kernelWidth,
+      stride_height: strideHeight, stride_width: strideWidth, pad_top: padTop, pad_left: padLeft,
+      dilation_height: dilationHeight, dilation_width: dilationWidth)
   }
 }

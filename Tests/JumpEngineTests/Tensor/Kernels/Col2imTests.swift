@@ -8,21 +8,8 @@ struct Col2imTests {
   /// padding cells dropped, onto what the input already held.
   static func reference(_ g: ConvGeometry, _ columns: [Float], into input: [Float]) -> [Float] {
     var result = input
-    for c in 0..<g.inPerGroup {
-      for ky in 0..<g.kernelHeight {
-        for kx in 0..<g.kernelWidth {
-          let row = (c * g.kernelHeight + ky) * g.kernelWidth + kx
-          for oy in 0..<g.outHeight {
-            for ox in 0..<g.outWidth {
-              let iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight
-              let ix = ox * g.strideWidth - g.padLeft + kx * g.dilationWidth
-              guard iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth else { continue }
-              result[(c * g.inHeight + iy) * g.inWidth + ix] +=
-                columns[row * g.outPlane + oy * g.outWidth + ox]
-            }
-          }
-        }
-      }
+    Im2colTests.forEachCell(g) { row, column, source in
+      if let source { result[source] += columns[row * g.outPlane + column] }
     }
     return result
   }

@@ -45,21 +45,8 @@ struct ConvolutionBatchedTests {
   func matchesReference(threads: Int) {
     for (name, g) in Self.cases {
       #expect(Kernels.batchesSamples(g) == (g.outPlane < 64), "\(name)")
-      let input = ConvolutionReference.values(g.batch * g.inChannels * g.inPlane, seed: 7)
-      let weight = ConvolutionReference.values(g.outChannels * g.columnRows, seed: 8)
-      let bias = ConvolutionReference.values(g.outChannels, seed: 9)
-      for withBias in [false, true] {
-        for activation in [Activation.none, .relu, .clip(low: -0.5, high: 0.25), .hardSwish] {
-          let expected = ConvolutionReference.convolve(
-            g, input: input, weight: weight, bias: withBias ? bias : nil, activation: activation)
-          let actual = ConvolutionReference.fastConvolve(
-            g, input: input, weight: weight, bias: withBias ? bias : nil, activation: activation,
-            threads: threads)
-          #expect(
-            ConvolutionReference.relativeError(actual, expected) < 1e-5,
-            "\(name), bias \(withBias), \(activation)")
-        }
-      }
     }
+    ConvolutionReference.expectMatchesNaive(Self.cases, threads: threads, seed: 7)
   }
+
 }

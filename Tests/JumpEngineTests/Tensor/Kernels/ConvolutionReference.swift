@@ -1,3 +1,5 @@
+import Testing
+
 @testable import JumpEngine
 
 /// A naive grouped 2-D convolution (bias, then activation) that the fast kernels are checked against.
@@ -60,6 +62,29 @@ enum ConvolutionReference {
       }
     }
     return output
+  }
+
+  /// Expects `fastConvolve` within 1e-5 (relative) of the naive convolution on every case, with and
+  /// without bias, under every activation the kernels fuse or apply; inputs, weights and biases are
+  /// `values` from `seed`, `seed + 1` and `seed + 2`.
+  static func expectMatchesNaive(
+    _ cases: [(String, ConvGeometry)], threads: Int, seed: UInt64
+  ) {
+    for (name, g) in cases {
+      let input = values(g.batch * g.inChannels * g.inPlane, seed: seed)
+      let weight = values(g.outChannels * g.columnRows, seed: seed + 1)
+      let bias = values(g.outChannels, seed: seed + 2)
+      for withBias in [false, true] {
+        for activation in [Activation.none, .relu, .clip(low: -0.5, high: 0.25), .hardSwish] {
+          let expected = convolve(
+            g, input: input, weight: weight, bias: withBias ? bias : nil, activation: activation)
+          let actual = fastConvolve(
+            g, input: input, weight: weight, bias: withBias ? bias : nil, activation: activation,
+            threads: threads)
+          #expect(relativeError(actual, expected) < 1e-5, "\(name), bias \(withBias), \(activation)")
+        }
+      }
+    }
   }
 
   /// The geometry of a 2-D convolution with symmetric padding.

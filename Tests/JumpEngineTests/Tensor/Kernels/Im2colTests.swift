@@ -55,9 +55,9 @@ struct Im2colTests {
     ),
   ]
 
-  /// The im2col matrix by definition: row `(c, ky, kx)`, column `(oy, ox)`.
-  static func reference(_ g: ConvGeometry, _ input: [Float], rowStride: Int) -> [Float] {
-    var columns = [Float](repeating: -7, count: g.columnRows * rowStride)
+  /// Every cell of the im2col matrix by definition: `visit(row, column, source)` for row `(c, ky, kx)`,
+  /// column `(oy, ox)` and the index of the input cell it reads (nil where it falls in the padding).
+  static func forEachCell(_ g: ConvGeometry, _ visit: (Int, Int, Int?) -> Void) {
     for c in 0..<g.inPerGroup {
       for ky in 0..<g.kernelHeight {
         for kx in 0..<g.kernelWidth {
@@ -67,12 +67,18 @@ struct Im2colTests {
               let iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight
               let ix = ox * g.strideWidth - g.padLeft + kx * g.dilationWidth
               let inside = iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth
-              columns[row * rowStride + oy * g.outWidth + ox] =
-                inside ? input[(c * g.inHeight + iy) * g.inWidth + ix] : 0
+              visit(row, oy * g.outWidth + ox, inside ? (c * g.inHeight + iy) * g.inWidth + ix : nil)
             }
           }
         }
       }
+    }
+  }
+
+  /// The im2col matrix by definition (padding cells 0), rows `rowStride` apart, gaps left at -7.
+  static func reference(_ g: ConvGeometry, _ input: [Float], rowStride: Int) -> [Float] {
+    var columns = [Float](repeating: -7, count: g.columnRows * rowStride)
+    forEachCell(g) { row, column, source in columns[row * rowStride + column] = source.map { input[$0] } ?? 0
     }
     return columns
   }

@@ -40,23 +40,7 @@ struct PointwiseVectorTests {
 
   @Test("matches the naive convolution, with and without bias, every activation", arguments: [1, 2])
   func matchesReference(threads: Int) {
-    for (name, g) in Self.cases {
-      let input = ConvolutionReference.values(g.batch * g.inChannels * g.inPlane, seed: 4)
-      let weight = ConvolutionReference.values(g.outChannels * g.columnRows, seed: 5)
-      let bias = ConvolutionReference.values(g.outChannels, seed: 6)
-      for withBias in [false, true] {
-        for activation in [Activation.none, .relu, .clip(low: -0.5, high: 0.25), .hardSwish] {
-          let expected = ConvolutionReference.convolve(
-            g, input: input, weight: weight, bias: withBias ? bias : nil, activation: activation)
-          let actual = ConvolutionReference.fastConvolve(
-            g, input: input, weight: weight, bias: withBias ? bias : nil, activation: activation,
-            threads: threads)
-          #expect(
-            ConvolutionReference.relativeError(actual, expected) < 1e-5,
-            "\(name), bias \(withBias), \(activation)")
-        }
-      }
-    }
+    ConvolutionReference.expectMatchesNaive(Self.cases, threads: threads, seed: 4)
   }
 
   @Test("gives the same bits on one thread and on two")
